@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Kaizen",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Kaizen", targets: ["Kaizen"]),
+        .executable(name: "kaizen", targets: ["KaizenCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "KaizenTensor", dependencies: ["CBLAS"]),
+        .target(name: "KaizenNN", dependencies: ["KaizenTensor"]),
+        .target(name: "KaizenIO", dependencies: ["KaizenTensor", "KaizenNN"]),
+        .target(name: "Kaizen", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO"]),
+        .executableTarget(
+            name: "KaizenCLI",
+            dependencies: ["Kaizen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "KaizenTensorTests", dependencies: ["KaizenTensor"]),
+        .testTarget(name: "KaizenNNTests", dependencies: ["KaizenNN", "KaizenTensor"]),
+        .testTarget(
+            name: "KaizenIOTests",
+            dependencies: ["KaizenIO", "KaizenNN", "KaizenTensor"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

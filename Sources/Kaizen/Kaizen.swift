@@ -1,0 +1,5 @@
+/// Kaizen: make pretrained models better with few labels, few samples and no retraining.
+/// Importing `Kaizen` brings every layer a user needs.
+@_exported import KaizenTensor
+@_exported import KaizenNN
+@_exported import KaizenIO

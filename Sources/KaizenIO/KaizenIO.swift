@@ -1,0 +1,2 @@
+/// Readers and writers: safetensors, PyTorch checkpoints (zip and legacy), .npy, IDX.
+import KaizenTensor

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Elementwise unary functions. Each has a derivative expressed through the input and/or output.
+public enum UnaryOp: Sendable {
+    case exp, log, sqrt, abs, relu, relu6, gelu, sigmoid, tanh, silu
+}
+
+enum UnaryKernel {
+    @inline(__always)
+    static func forward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .exp: for i in 0..<n { o[i] = Foundation.expf(x[i]) }
+        case .log: for i in 0..<n { o[i] = Foundation.logf(x[i]) }
+        case .sqrt: for i in 0..<n { o[i] = x[i].squareRoot() }
+        case .abs: for i in 0..<n { o[i] = Swift.abs(x[i]) }
+        case .relu: for i in 0..<n { o[i] = x[i] > 0 ? x[i] : 0 }
+        case .relu6: for i in 0..<n { o[i] = Swift.min(Swift.max(x[i], 0), 6) }
+        case .gelu: for i in 0..<n { o[i] = 0.5 * x[i] * (1 + Foundation.erff(x[i] * 0.70710678118654752)) }
+        case .sigmoid: for i in 0..<n { o[i] = 1 / (1 + Foundation.expf(-x[i])) }
+        case .tanh: for i in 0..<n { o[i] = Foundation.tanhf(x[i]) }
+        case .silu: for i in 0..<n { o[i] = x[i] / (1 + Foundation.expf(-x[i])) }
+        }
+    }
+
+    /// gx = g * f'(x), using the saved input x and output y.
+    @inline(__always)
+    static func backward(_ op: UnaryOp, _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                         _ o: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .exp: for i in 0..<n { o[i] = g[i] * y[i] }
+        case .log: for i in 0..<n { o[i] = g[i] / x[i] }
+        case .sqrt: for i in 0..<n { o[i] = g[i] * 0.5 / y[i] }
+        case .abs: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
+        case .relu: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : 0 }
+        case .relu6: for i in 0..<n { o[i] = x[i] > 0 && x[i] < 6 ? g[i] : 0 }
+        case .gelu:
+            for i in 0..<n {
+                let v = x[i]
+                let cdf = 0.5 * (1 + Foundation.erff(v * 0.70710678118654752))
+                let pdf = 0.3989422804014327 * Foundation.expf(-0.5 * v * v)
+                o[i] = g[i] * (cdf + v * pdf)
+            }
+        case .sigmoid: for i in 0..<n { o[i] = g[i] * y[i] * (1 - y[i]) }
+        case .tanh: for i in 0..<n { o[i] = g[i] * (1 - y[i] * y[i]) }
+        case .silu:
+            for i in 0..<n {
+                let s = 1 / (1 + Foundation.expf(-x[i]))
+                o[i] = g[i] * s * (1 + x[i] * (1 - s))
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// Applies a unary function elementwise, with autograd.
+    public func unary(_ op: UnaryOp) -> Tensor {
+        let x = contiguousValues()
+        let out = Tensor(uninitializedShape: shape)
+        let px = x.basePointer, po = out.basePointer
+        Parallel.forRanges(count, costPerItem: 4) { r in UnaryKernel.forward(op, px + r.lowerBound, po + r.lowerBound, r.count) }
+        return Autograd.record("\(op)", output: out, inputs: [self]) { g, _ in
+            let gc = g.contiguousValues()
+            let gx = Tensor(uninitializedShape: x.shape)
+            let pg = gc.basePointer, py = out.basePointer, pgx = gx.basePointer
+            Parallel.forRanges(x.count, costPerItem: 4) { r in
+                let lo = r.lowerBound
+                UnaryKernel.backward(op, pg + lo, px + lo, py + lo, pgx + lo, r.count)
+            }
+            return [gx]
+        }
+    }
+
+    public func exp() -> Tensor { unary(.exp) }
+    public func log() -> Tensor { unary(.log) }
+    public func sqrt() -> Tensor { unary(.sqrt) }
+    public func abs() -> Tensor { unary(.abs) }
+    public func relu() -> Tensor { unary(.relu) }
+    public func relu6() -> Tensor { unary(.relu6) }
+    /// GELU with the exact erf form (BERT's).
+    public func gelu() -> Tensor { unary(.gelu) }
+    public func sigmoid() -> Tensor { unary(.sigmoid) }
+    public func tanh() -> Tensor { unary(.tanh) }
+    public func silu() -> Tensor { unary(.silu) }
+
+    /// x^p for a constant exponent.
+    public func pow(_ p: Float) -> Tensor {
+        let x = contiguousValues()
+        let out = x.map { Foundation.powf($0, p) }
+        return Autograd.record("pow", output: out, inputs: [self]) { g, _ in
+            [try g * x.map { p * Foundation.powf($0, p - 1) }]
+        }
+    }
+
+    /// Clamps values into [min, max]; the gradient passes where the input is inside the range.
+    public func clamp(min lo: Float = -.infinity, max hi: Float = .infinity) -> Tensor {
+        let x = contiguousValues()
+        let out = x.map { Swift.min(Swift.max($0, lo), hi) }
+        return Autograd.record("clamp", output: out, inputs: [self]) { g, _ in
+            [try g * x.map { $0 >= lo && $0 <= hi ? 1 : 0 }]
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Testing
+@testable import KaizenTensor
+
+@Suite struct CoreTests {
+    @Test func broadcastShapes() {
+        #expect(Shape.broadcast([2, 1, 3], [4, 1]) == [2, 4, 3])
+        #expect(Shape.broadcast([2, 3], [3, 2]) == nil)
+    }
+
+    @Test func viewsShareStorageAndCopyWhenNeeded() throws {
+        let t = try Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+        let tt = try t.transposed()
+        #expect(tt.storage === t.storage)
+        #expect(!tt.isContiguous)
+        #expect(tt.scalars == [1, 4, 2, 5, 3, 6])
+        let s = try t.narrowed(axis: 1, start: 1, length: 2)
+        #expect(s.scalars == [2, 3, 5, 6])
+    }
+
+    @Test func reshapeRejectsWrongCount() {
+        #expect(throws: KaizenError.self) { try Tensor.zeros([2, 3]).reshaped([4]) }
+    }
+
+    @Test func binaryBroadcastValues() throws {
+        let a = try Tensor(shape: [2, 1], values: [1, 2])
+        let b = try Tensor(shape: [3], values: [10, 20, 30])
+        #expect(try (a + b).scalars == [11, 21, 31, 12, 22, 32])
+        #expect(throws: KaizenError.self) { try Tensor.zeros([2, 3]) + Tensor.zeros([2]) }
+    }
+
+    @Test func matmulMatchesNaiveWithTransposedViews() throws {
+        var rng = RandomGenerator(seed: 1)
+        let a = rng.normal([4, 3]), b = rng.normal([5, 3])
+        let c = try a.matmul(b.transposed())  // transposed view, passed as a flag
+        let av = a.scalars, bv = b.scalars, cv = c.scalars
+        for i in 0..<4 { for j in 0..<5 {
+            var s: Float = 0
+            for k in 0..<3 { s += av[i * 3 + k] * bv[j * 3 + k] }
+            #expect(Swift.abs(s - cv[i * 5 + j]) < 1e-5)
+        } }
+    }
+
+    @Test func gradientsOfCoreOps() throws {
+        var rng = RandomGenerator(seed: 3)
+        let a = rng.normal([2, 3]), b = rng.normal([3]), m = rng.normal([3, 4])
+        let cases: [(String, [Tensor], ([Tensor]) throws -> Tensor)] = [
+            ("add", [a, b], { try $0[0] + $0[1] }),
+            ("sub", [a, b], { try $0[0] - $0[1] }),
+            ("mul", [a, b], { try $0[0] * $0[1] }),
+            ("div", [a, b.abs() + 1], { try $0[0] / $0[1] }),
+            ("matmul", [a, m], { try $0[0].matmul($0[1]) }),
+            ("batched matmul", [rng.normal([2, 2, 3]), m], { try $0[0].matmul($0[1]) }),
+            ("batched both", [rng.normal([2, 2, 3]), rng.normal([2, 4, 3])], { try $0[0].matmul($0[1].transposed()) }),
+            ("sum axis", [a], { try $0[0].sum(axes: [1], keepDims: true) }),
+            ("mean", [a], { try $0[0].mean(axes: [0]) }),
+            ("permute+reshape", [rng.normal([2, 3, 2])], { try $0[0].permuted([2, 0, 1]).reshaped([4, 3]) }),
+            ("narrow", [a], { try $0[0].narrowed(axis: 1, start: 1, length: 2) }),
+            ("expand", [b], { try $0[0].expanded(to: [2, 3]) }),
+        ]
+        for (name, inputs, f) in cases {
+            let report = try GradientCheck.run(inputs, f)
+            #expect(report.maxError < 1e-2, "\(name): \(report)")
+        }
+    }
+
+    @Test func graphIsReleasedAfterBackward() throws {
+        let w = Tensor.ones([3]).requiringGrad()
+        let y = try (w * w).sum()
+        try y.backward()
+        #expect(y.node?.isReleased == true)
+        #expect(w.grad?.scalars == [2, 2, 2])
+    }
+
+    @Test func noGradRecordsNothing() throws {
+        let w = Tensor.ones([3]).requiringGrad()
+        let y = try noGrad { try (w * w).sum() }
+        #expect(y.node == nil)
+    }
+
+    @Test func rngIsSeeded() {
+        var r1 = RandomGenerator(seed: 5), r2 = RandomGenerator(seed: 5)
+        #expect(r1.normal([10]).scalars == r2.normal([10]).scalars)
+        #expect(r1.permutation(10).sorted() == Array(0..<10))
+    }
+}
