@@ -17,10 +17,13 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "KaizenTensor", dependencies: ["CBLAS"]),
         .target(name: "KaizenNN", dependencies: ["KaizenTensor"]),
-        .target(name: "KaizenIO", dependencies: ["KaizenTensor", "KaizenNN"]),
-        .target(name: "Kaizen", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO"]),
+        .target(name: "KaizenIO", dependencies: ["KaizenTensor", "KaizenNN", "CZlib"]),
+        .target(name: "KaizenData", dependencies: ["KaizenTensor", "KaizenIO"]),
+        .target(name: "KaizenModels", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
+        .target(name: "Kaizen", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData", "KaizenModels"]),
         .executableTarget(
             name: "KaizenCLI",
             dependencies: ["Kaizen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -32,6 +35,8 @@ let package = Package(
             dependencies: ["KaizenIO", "KaizenNN", "KaizenTensor"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "KaizenDataTests", dependencies: ["KaizenData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KaizenModelsTests", dependencies: ["KaizenModels"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

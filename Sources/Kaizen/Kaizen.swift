@@ -3,3 +3,5 @@
 @_exported import KaizenTensor
 @_exported import KaizenNN
 @_exported import KaizenIO
+@_exported import KaizenData
+@_exported import KaizenModels

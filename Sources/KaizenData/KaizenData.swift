@@ -1,0 +1,2 @@
+/// Datasets, text readers, transforms, corruption shifts and bias builders.
+@_exported import KaizenTensor

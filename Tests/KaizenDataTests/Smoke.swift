@@ -1,0 +1,3 @@
+import Testing
+@testable import KaizenData
+@Test func placeholder() { #expect(Bool(true)) }

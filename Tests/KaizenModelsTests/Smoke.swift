@@ -1,0 +1,3 @@
+import Testing
+@testable import KaizenModels
+@Test func placeholder() { #expect(Bool(true)) }
