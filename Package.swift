@@ -18,10 +18,12 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .target(name: "KaizenTensor", dependencies: ["CBLAS"]),
         .target(name: "KaizenNN", dependencies: ["KaizenTensor"]),
         .target(name: "KaizenIO", dependencies: ["KaizenTensor", "KaizenNN", "CZlib"]),
-        .target(name: "KaizenData", dependencies: ["KaizenTensor", "KaizenIO"]),
+        .target(name: "KaizenData", dependencies: ["KaizenTensor", "KaizenIO", "CPNG", "CJPEG"]),
         .target(name: "KaizenModels", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
         .target(name: "Kaizen", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData", "KaizenModels"]),
         .executableTarget(
