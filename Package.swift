@@ -25,7 +25,13 @@ let package = Package(
         .target(name: "KaizenIO", dependencies: ["KaizenTensor", "KaizenNN", "CZlib"]),
         .target(name: "KaizenData", dependencies: ["KaizenTensor", "KaizenIO", "CPNG", "CJPEG"]),
         .target(name: "KaizenModels", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
-        .target(name: "Kaizen", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData", "KaizenModels"]),
+        .target(name: "KaizenEval", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
+        .target(name: "KaizenSelect", dependencies: ["KaizenTensor", "KaizenEval"]),
+        .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenEval"]),
+        .target(name: "Kaizen", dependencies: [
+            "KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData", "KaizenModels", "KaizenEval",
+            "KaizenSelect", "KaizenEvolve",
+        ]),
         .executableTarget(
             name: "KaizenCLI",
             dependencies: ["Kaizen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -39,6 +45,8 @@ let package = Package(
         ),
         .testTarget(name: "KaizenDataTests", dependencies: ["KaizenData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KaizenModelsTests", dependencies: ["KaizenModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KaizenSelectTests", dependencies: ["KaizenSelect"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KaizenEvolveTests", dependencies: ["KaizenEvolve"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,3 +5,6 @@
 @_exported import KaizenIO
 @_exported import KaizenData
 @_exported import KaizenModels
+@_exported import KaizenEval
+@_exported import KaizenSelect
+@_exported import KaizenEvolve

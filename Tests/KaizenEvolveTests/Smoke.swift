@@ -1,0 +1,3 @@
+import Testing
+@testable import KaizenEvolve
+@Test func placeholder() { #expect(Bool(true)) }

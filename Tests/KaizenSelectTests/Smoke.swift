@@ -1,0 +1,3 @@
+import Testing
+@testable import KaizenSelect
+@Test func placeholder() { #expect(Bool(true)) }
