@@ -9,7 +9,7 @@ for threads in 1 2; do
     for round in 1 2 3; do
       k=$(.build/release/kaizen bench matmul --size $n --threads $threads --json | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["gflops"],2))')
       o=$(/tmp/sgemm_openblas $n $threads 10)
-      t=$([ -x "$PY" ] && "$PY" scripts/bench/matmul_pytorch.py $n $threads 10 || echo NA)
+      t=$([ -x "$PY" ] && OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads "$PY" scripts/bench/matmul_pytorch.py $n $threads 10 || echo NA)
       echo "threads=$threads n=$n round=$round kaizen=$k openblas=$o pytorch=$t"
     done
   done
