@@ -17,17 +17,16 @@ struct MatmulBench: ParsableCommand {
         discussion: "Example: kaizen bench matmul --size 1024 --threads 2 --json"
     )
     @Option(help: "Matrix size N (N x N times N x N).") var size: Int = 1024
-    @Option(help: "Threads for BLAS and the engine's kernels.") var threads: Int?
     @Option(help: "Timed repetitions (at least 10).") var repeats: Int = 10
-    @Flag(help: "Print one JSON object on stdout.") var json = false
+    @OptionGroup var common: CommonOptions
 
     func validate() throws {
         guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
-    func run() throws {
-        if let threads { BLAS.setThreads(threads) }
+    func run() throws { try common.withThreads { try measure() } }
+
+    private func measure() throws {
         var rng = RandomGenerator(seed: 0)
         let a = rng.normal([size, size]), b = rng.normal([size, size])
         _ = try a.matmul(b)
@@ -39,10 +38,8 @@ struct MatmulBench: ParsableCommand {
             best = min(best, secs)
         }
         let gflops = 2 * pow(Double(size), 3) / best / 1e9
-        if json {
-            let obj: [String: Any] = ["gflops": gflops, "size": size, "threads": BLAS.threads, "seconds": best]
-            let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+        if common.json {
+            try JSONOutput.print(["gflops": gflops, "size": size, "threads": BLAS.threads, "seconds": best])
         } else {
             print(String(format: "matmul %d x %d: %.1f GFLOP/s (best %.3f ms, %d threads)", size, size, gflops, best * 1e3, BLAS.threads))
         }
