@@ -4,7 +4,7 @@ import Testing
 @Suite struct BatchNormTests {
     @Test func trainingNormalisesAndUpdatesRunningStatistics() throws {
         var rng = RandomGenerator(seed: 12)
-        let x = try rng.normal([4, 3, 5, 5]) * 2 + 3
+        let x = rng.normal([4, 3, 5, 5]) * 2 + 3
         let rm = try Tensor(shape: [3], values: [0.5, -1, 2]), rv = try Tensor(shape: [3], values: [1, 2, 0.5])
         let w = try Tensor(shape: [3], values: [1.5, 0.5, -1]), b = try Tensor(shape: [3], values: [0.1, 0.2, 0.3])
         let y = try Functional.batchNorm2d(x, runningMean: rm, runningVar: rv, weight: w, bias: b, training: true,

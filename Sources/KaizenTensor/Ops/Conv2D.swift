@@ -12,9 +12,15 @@ extension Functional {
         let depthwise = groups == g.channels && groups > 1
         let xc = x.contiguousValues(), wc = weight.contiguousValues(), bc = bias?.contiguousValues()
         let out = Tensor(uninitializedShape: [g.batch, outChannels, g.outH, g.outW])
-        if depthwise {
+        if depthwise && Depthwise3x3Kernel.applies(g) {
+            Depthwise3x3Kernel.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
+                                       out: out.basePointer, geometry: g, multiplier: outChannels / groups)
+        } else if depthwise {
             DepthwiseConvKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
                                          out: out.basePointer, geometry: g, multiplier: outChannels / groups)
+        } else if PointwiseBatchedKernels.applies(g, groups: groups) {
+            PointwiseBatchedKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
+                                            out: out.basePointer, geometry: g, outChannels: outChannels)
         } else {
             DenseConvKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
                                      out: out.basePointer, geometry: g, outChannels: outChannels, groups: groups)
@@ -26,14 +32,24 @@ extension Functional {
             let gw: Tensor? = needs[1] ? Tensor(uninitializedShape: wc.shape) : nil
             if depthwise {
                 let m = outChannels / groups
-                if let gx {
+                if let gx, Depthwise3x3Kernel.appliesToInputGradient(g, multiplier: m) {
+                    Depthwise3x3Kernel.inputGradient(weight: wc.basePointer, gradOut: go.basePointer,
+                                                     gradInput: gx.basePointer, geometry: g)
+                } else if let gx {
                     DepthwiseConvKernels.backwardInput(weight: wc.basePointer, gradOut: go.basePointer,
                                                        gradInput: gx.basePointer, geometry: g, multiplier: m)
                 }
-                if let gw {
+                if let gw, Depthwise3x3Kernel.applies(g) {
+                    Depthwise3x3Kernel.weightGradient(x: xc.basePointer, gradOut: go.basePointer,
+                                                      gradWeight: gw.basePointer, geometry: g, multiplier: m)
+                } else if let gw {
                     DepthwiseConvKernels.backwardWeight(x: xc.basePointer, gradOut: go.basePointer,
                                                         gradWeight: gw.basePointer, geometry: g, multiplier: m)
                 }
+            } else if PointwiseBatchedKernels.applies(g, groups: groups) {
+                PointwiseBatchedKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
+                                                 geometry: g, outChannels: outChannels,
+                                                 gradInput: gx?.basePointer, gradWeight: gw?.basePointer)
             } else if gx != nil || gw != nil {
                 DenseConvKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
                                           geometry: g, outChannels: outChannels, groups: groups,
