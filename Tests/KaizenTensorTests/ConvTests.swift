@@ -19,6 +19,8 @@ import Testing
              stride: (1, 2), padding: Padding2D(top: 2, bottom: 1, left: 0, right: 1), dilation: (2, 2), groups: 1),
         Case(name: "1x1", x: [2, 5, 4, 3], w: [3, 5, 1, 1], bias: true,
              stride: (1, 1), padding: .symmetric(0), dilation: (1, 1), groups: 1),
+        Case(name: "1x1 per-image plane of 256", x: [1, 2, 16, 16], w: [3, 2, 1, 1], bias: true,
+             stride: (1, 1), padding: .symmetric(0), dilation: (1, 1), groups: 1),
         Case(name: "1x1 stride 2", x: [2, 3, 5, 5], w: [4, 3, 1, 1], bias: false,
              stride: (2, 2), padding: .symmetric(0), dilation: (1, 1), groups: 1),
         Case(name: "depthwise 3x3 SAME stride 2", x: [2, 3, 7, 6], w: [3, 1, 3, 3], bias: true,

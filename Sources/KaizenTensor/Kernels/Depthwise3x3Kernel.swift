@@ -73,14 +73,22 @@ enum Depthwise3x3Kernel {
             ow += 1
         }
         // Border columns: some taps fall outside the image.
-        for ow in Array(0..<interior.lowerBound) + Array(interior.upperBound..<g.outW) {
+        for ow in 0..<interior.lowerBound { d[ow] = borderOutput(ow, r0, r1, r2, w: w, bias: bias, geometry: g) }
+        for ow in interior.upperBound..<g.outW { d[ow] = borderOutput(ow, r0, r1, r2, w: w, bias: bias, geometry: g) }
+    }
+
+    @inline(__always)
+    static func borderOutput(_ ow: Int, _ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>, _ r2: UnsafePointer<Float>,
+                             w: UnsafePointer<Float>, bias: Float, geometry g: ConvGeometry) -> Float {
+        let sw = g.strideW, co = -g.padding.left
+        do {
             var s = bias
             for j in 0..<3 {
                 let c = ow * sw + co + j
                 guard c >= 0, c < g.width else { continue }
                 s += w[j] * r0[c] + w[3 + j] * r1[c] + w[6 + j] * r2[c]
             }
-            d[ow] = s
+            return s
         }
     }
 
