@@ -1,0 +1,67 @@
+/// Lowering of a convolution to a matrix product: `im2col` unfolds the windows of one image into
+/// a [channels * kh * kw, outH * outW] matrix; `col2im` folds such a matrix back, adding overlaps
+/// (the adjoint, used for the input gradient).
+enum Im2Col {
+    /// Unfolds channels `channelRange` of the image at `image` ([C, H, W]) into `columns`.
+    static func unfold(_ image: UnsafePointer<Float>, channelRange: Range<Int>, geometry g: ConvGeometry,
+                       into columns: UnsafeMutablePointer<Float>) {
+        let rows = channelRange.count * g.taps, p = g.planeOut
+        let src = UncheckedSendable(image), dst = UncheckedSendable(columns)
+        Parallel.forRanges(rows, costPerItem: p) { range in
+            for r in range {
+                let c = channelRange.lowerBound + r / g.taps, t = r % g.taps
+                let i = t / g.kernelW, j = t % g.kernelW
+                let row = dst.value + r * p
+                let plane = src.value + c * g.planeIn
+                let rowsOK = g.validRows(i), colsOK = g.validCols(j)
+                let ro = g.rowOffset(i), co = g.colOffset(j)
+                row.update(repeating: 0, count: rowsOK.lowerBound * g.outW)
+                let tail = rowsOK.upperBound * g.outW
+                (row + tail).update(repeating: 0, count: p - tail)
+                for oh in rowsOK {
+                    let d = row + oh * g.outW
+                    let s = plane + (oh * g.strideH + ro) * g.width + co
+                    d.update(repeating: 0, count: colsOK.lowerBound)
+                    (d + colsOK.upperBound).update(repeating: 0, count: g.outW - colsOK.upperBound)
+                    if g.strideW == 1 {
+                        (d + colsOK.lowerBound).update(from: s + colsOK.lowerBound, count: colsOK.count)
+                    } else {
+                        let sw = g.strideW
+                        for ow in colsOK { d[ow] = s[ow * sw] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Folds `columns` back into channels `channelRange` of the image gradient at `image`, which
+    /// must hold zeros (or a gradient to add to) on entry.
+    static func fold(_ columns: UnsafePointer<Float>, channelRange: Range<Int>, geometry g: ConvGeometry,
+                     into image: UnsafeMutablePointer<Float>) {
+        let p = g.planeOut
+        let src = UncheckedSendable(columns), dst = UncheckedSendable(image)
+        // One channel owns its kh*kw rows, so channels can run in parallel without races.
+        Parallel.forRanges(channelRange.count, costPerItem: g.taps * p) { range in
+            for cl in range {
+                let c = channelRange.lowerBound + cl
+                let plane = dst.value + c * g.planeIn
+                for t in 0..<g.taps {
+                    let i = t / g.kernelW, j = t % g.kernelW
+                    let row = src.value + (cl * g.taps + t) * p
+                    let rowsOK = g.validRows(i), colsOK = g.validCols(j)
+                    let ro = g.rowOffset(i), co = g.colOffset(j)
+                    for oh in rowsOK {
+                        let s = row + oh * g.outW
+                        let d = plane + (oh * g.strideH + ro) * g.width + co
+                        if g.strideW == 1 {
+                            for ow in colsOK { d[ow] += s[ow] }
+                        } else {
+                            let sw = g.strideW
+                            for ow in colsOK { d[ow * sw] += s[ow] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

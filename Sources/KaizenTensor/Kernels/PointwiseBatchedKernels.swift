@@ -1,0 +1,58 @@
+/// 1x1 convolutions on small planes (e.g. 7x7 or 2x2) as ONE matrix product over the whole batch:
+/// per-image products would have a tiny n dimension, which BLAS runs far below peak. The batch is
+/// regrouped channel-major ([C, N*P]) around the product; those copies are cheap next to it.
+enum PointwiseBatchedKernels {
+    /// Use the batched form when planes are small and there is a batch to fold in.
+    static func applies(_ g: ConvGeometry, groups: Int) -> Bool {
+        DenseConvKernels.isPointwise(g) && groups == 1 && g.batch > 1 && g.planeOut < 256
+    }
+
+    /// [N, C, P] -> [C, N*P]
+    static func toChannelMajor(_ src: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int,
+                               into dst: UnsafeMutablePointer<Float>) {
+        for n in 0..<batch { for c in 0..<channels {
+            (dst + (c * batch + n) * plane).update(from: src + (n * channels + c) * plane, count: plane)
+        } }
+    }
+
+    /// [C, N*P] -> [N, C, P]
+    static func fromChannelMajor(_ src: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int,
+                                 into dst: UnsafeMutablePointer<Float>) {
+        for n in 0..<batch { for c in 0..<channels {
+            (dst + (n * channels + c) * plane).update(from: src + (c * batch + n) * plane, count: plane)
+        } }
+    }
+
+    static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, outChannels o: Int) {
+        let cols = g.batch * g.planeIn
+        let xT = UnsafeMutablePointer<Float>.allocate(capacity: g.channels * cols)
+        let yT = UnsafeMutablePointer<Float>.allocate(capacity: o * cols)
+        defer { xT.deallocate(); yT.deallocate() }
+        toChannelMajor(x, batch: g.batch, channels: g.channels, plane: g.planeIn, into: xT)
+        if let bias { for r in 0..<o { (yT + r * cols).update(repeating: bias[r], count: cols) } }
+        BLAS.sgemm(transA: false, transB: false, m: o, n: cols, k: g.channels, a: weight, lda: g.channels,
+                   b: xT, ldb: cols, beta: bias == nil ? 0 : 1, c: yT, ldc: cols)
+        fromChannelMajor(yT, batch: g.batch, channels: o, plane: g.planeIn, into: out)
+    }
+
+    static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
+                         geometry g: ConvGeometry, outChannels o: Int,
+                         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
+        let cols = g.batch * g.planeIn
+        let gT = UnsafeMutablePointer<Float>.allocate(capacity: o * cols)
+        let xT = UnsafeMutablePointer<Float>.allocate(capacity: g.channels * cols)
+        defer { gT.deallocate(); xT.deallocate() }
+        toChannelMajor(gradOut, batch: g.batch, channels: o, plane: g.planeIn, into: gT)
+        if let gradWeight {
+            toChannelMajor(x, batch: g.batch, channels: g.channels, plane: g.planeIn, into: xT)
+            BLAS.sgemm(transA: false, transB: true, m: o, n: g.channels, k: cols, a: gT, lda: cols, b: xT, ldb: cols,
+                       c: gradWeight, ldc: g.channels)
+        }
+        if let gradInput {
+            BLAS.sgemm(transA: true, transB: false, m: g.channels, n: cols, k: o, a: weight, lda: g.channels,
+                       b: gT, ldb: cols, c: xT, ldc: cols)
+            fromChannelMajor(xT, batch: g.batch, channels: g.channels, plane: g.planeIn, into: gradInput)
+        }
+    }
+}
