@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Kaizen
+
+/// `kaizen bench conv`: forward and backward time of conv2d on EfficientNet-Lite0 shapes.
+struct ConvBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conv",
+        abstract: "Time conv2d (3x3, 1x1, depthwise) forward and backward on EfficientNet-Lite0 shapes.",
+        discussion: "Example: kaizen bench conv --threads 1 --json"
+    )
+    @Option(help: "Timed repetitions per case (best is reported).") var repeats: Int = 7
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+    }
+
+    func run() throws {
+        let threads = common.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let results = try common.withThreads { try ConvBenchmarks.run(threads: threads, repeats: repeats) }
+        if common.json {
+            try JSONOutput.print(["threads": threads, "results": results.map {
+                ["case": $0.testCase.description, "direction": $0.direction, "milliseconds": $0.milliseconds] as [String: Any]
+            }])
+        } else {
+            for r in results {
+                print(String(format: "%-48@ %-8@ %2d threads  %8.3f ms", r.testCase.description as NSString, r.direction as NSString, r.threads, r.milliseconds))
+            }
+        }
+    }
+}
