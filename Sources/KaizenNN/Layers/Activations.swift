@@ -1,0 +1,44 @@
+/// An elementwise activation as a layer (no parameters): ReLU, ReLU6, GELU (erf form), sigmoid,
+/// tanh, SiLU, or identity.
+public final class Activation: Layer {
+    /// The function applied.
+    public enum Kind: String, Sendable, CaseIterable {
+        case identity, relu, relu6, gelu, sigmoid, tanh, silu
+    }
+
+    public let kind: Kind
+    public var trainingMode = true
+
+    public init(_ kind: Kind) { self.kind = kind }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        switch kind {
+        case .identity: return x
+        case .relu: return x.relu()
+        case .relu6: return x.relu6()
+        case .gelu: return x.gelu()
+        case .sigmoid: return x.sigmoid()
+        case .tanh: return x.tanh()
+        case .silu: return x.silu()
+        }
+    }
+}
+
+/// Shorthands so model code reads like PyTorch: `Sequential(Linear(...), ReLU(), ...)`.
+public func ReLU() -> Activation { Activation(.relu) }
+public func ReLU6() -> Activation { Activation(.relu6) }
+public func GELU() -> Activation { Activation(.gelu) }
+public func Sigmoid() -> Activation { Activation(.sigmoid) }
+public func Tanh() -> Activation { Activation(.tanh) }
+public func SiLU() -> Activation { Activation(.silu) }
+public func Identity() -> Activation { Activation(.identity) }
+
+/// Flattens dimensions from `startDim` on (PyTorch's `nn.Flatten`, default 1: keeps the batch).
+public final class Flatten: Layer {
+    public let startDim: Int
+    public var trainingMode = true
+
+    public init(startDim: Int = 1) { self.startDim = startDim }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try x.flattened(from: startDim) }
+}
