@@ -16,7 +16,8 @@ public enum GradientCheck {
     /// Checks every element of every input (keep inputs small). `eps` is the step in input units.
     public static func run(_ inputs: [Tensor], eps: Float = 1e-2, seed: UInt64 = 7,
                            _ f: ([Tensor]) throws -> Tensor) throws -> Report {
-        let leaves = inputs.map { $0.contiguousValues().requiringGrad() }
+        // Fresh storage per input: perturbing one leaf must never move another that shares its bytes.
+        let leaves = try inputs.map { try Tensor(shape: $0.shape, values: $0.scalars).requiringGrad() }
         let out0 = try f(leaves)
         var rng = RandomGenerator(seed: seed)
         let w = rng.uniform(out0.shape, low: -1, high: 1)

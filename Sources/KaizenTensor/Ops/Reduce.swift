@@ -49,6 +49,6 @@ extension Tensor {
     public func mean(axes: [Int] = [], keepDims: Bool = false) throws -> Tensor {
         let resolved = try (axes.isEmpty ? Array(0..<rank) : axes).map { try Shape.axis($0, rank: rank, op: "mean") }
         let n = Set(resolved).reduce(1) { $0 * shape[$1] }
-        return try sum(axes: resolved, keepDims: keepDims) * (1 / Float(max(n, 1)))
+        return try sum(axes: resolved, keepDims: keepDims) * (1 / Float(Swift.max(n, 1)))
     }
 }
