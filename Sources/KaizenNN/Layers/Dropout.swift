@@ -16,9 +16,6 @@ public final class Dropout: Layer {
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         guard trainingMode, p > 0 else { return x }
-        let mask = Tensor(uninitializedShape: x.shape)
-        let m = mask.basePointer, keepScale = 1 / (1 - p)
-        for i in 0..<mask.count { m[i] = rng.nextFloat() < p ? 0 : keepScale }
-        return try x * mask
+        return try Functional.dropout(x, p: p, rng: &rng)
     }
 }

@@ -27,6 +27,8 @@ public final class LayerNorm: Layer {
         guard x.rank >= k, Array(x.shape.suffix(k)) == normalizedShape else {
             throw KaizenError.shapeMismatch(op: "LayerNorm", detail: "input \(Shape.describe(x.shape)) must end in \(Shape.describe(normalizedShape))")
         }
+        if k == 1 { return try Functional.layerNorm(x, weight: weight?.value, bias: bias?.value, eps: eps) }
+        // Several trailing dimensions: composed from differentiable ops.
         let axes = Array((x.rank - k)..<x.rank)
         let mean = try x.mean(axes: axes, keepDims: true)
         let centred = try x - mean
