@@ -6,6 +6,12 @@ public struct StateDictMismatch: Sendable, Equatable, CustomStringConvertible {
         public let name: String
         public let expected: [Int]
         public let got: [Int]
+
+        public init(name: String, expected: [Int], got: [Int]) {
+            self.name = name
+            self.expected = expected
+            self.got = got
+        }
     }
 
     public var missing: [String] = []
