@@ -12,6 +12,7 @@ import KaizenNN
         "sgdNesterov": [-0.70474374, 0.26483515, -0.27754426, 0.019306917, -0.12357434, -0.35182279, 0.48775661, 0.13110209, 0.65234685],
         "adam": [0.010060593, -0.7060191, 1.5032682, -0.037955947, -0.18505394, -0.25708431, 1.0069194, 0.25079608, 0.32860151],
         "adamDecayAmsgrad": [0.25182068, -0.9511708, 1.7506905, 0.069463611, -0.12625429, -0.45615265, 1.2513243, 0.00097227097, 0.55385125],
+        "adamLargeEps": [0.094663776, -0.77053165, 1.5646771, 0.048741475, -0.099380985, -0.46218058, 1.1125143, -0.019492947, 0.66952807],
         "adamW": [-0.0033712387, -0.65797722, 1.4158564, -0.037339218, -0.1868138, -0.23633692, 0.9445824, 0.25306657, 0.30242312],
     ]
 
@@ -51,6 +52,8 @@ import KaizenNN
     @Test func adamMatchesPyTorch() throws {
         Self.expectClose(try Self.run { try Adam(parameters: $0, lr: 0.1) }, "adam")
         Self.expectClose(try Self.run { try Adam(parameters: $0, lr: 0.05, weightDecay: 0.1, amsgrad: true) }, "adamDecayAmsgrad")
+        // A large eps makes "outside the square root" and the bias correction of v observable.
+        Self.expectClose(try Self.run { try Adam(parameters: $0, lr: 0.1, betas: (0.8, 0.9), eps: 0.5) }, "adamLargeEps")
     }
 
     @Test func adamWMatchesPyTorch() throws {
