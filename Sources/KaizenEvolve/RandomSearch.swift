@@ -37,10 +37,10 @@ extension EvolveRandom {
         switch kind {
         case .gaussian: return nextNormal()
         case .bounded:
-            // atan(z)/pi + 1/2 is uniform when z = tan(pi (u - 1/2)); keep u away from 0.
+            // atan(rate z)/pi + 1/2 is uniform when z = tan(pi (u - 1/2)) / rate; keep u away from 0.
             var u = nextDouble()
             while u == 0 { u = nextDouble() }
-            return Foundation.tan(Double.pi * (u - 0.5))
+            return Foundation.tan(Double.pi * (u - 0.5)) / SearchSpace.boundedRate
         case let .discrete(arity): return Double(nextInt(below: arity))
         }
     }

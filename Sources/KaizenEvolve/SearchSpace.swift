@@ -26,7 +26,7 @@ public enum ChoiceValue: Codable, Sendable, Equatable, CustomStringConvertible {
 ///
 /// Continuous variables (a scalar is an array of shape `[]`) map each element to one standardised
 /// coordinate `z`:
-/// - both bounds: `x = lower + (upper - lower) * (0.5 + atan(z) / pi)` (a bijection onto the open
+/// - both bounds: `x = lower + (upper - lower) * (0.5 + atan(pi z / 6) / pi)` (a bijection onto the open
 ///   interval, so every `z` is feasible and the optimisers need no constraint handling);
 /// - one bound: `x = lower + scale * exp(z)` (or `upper - scale * exp(z)`), `scale` from `init`;
 /// - no bound: `x = init + sigma * z`;
@@ -95,7 +95,7 @@ public struct Variable: Codable, Sendable, Equatable {
 public enum CoordinateKind: Codable, Sendable, Equatable {
     /// Unbounded or one-sided: the prior is N(0, 1).
     case gaussian
-    /// Two-sided bound through atan: uniform within bounds is `z = tan(pi (u - 1/2))`.
+    /// Two-sided bound through atan: uniform within bounds is `z = tan(pi (u - 1/2)) / boundedRate`.
     case bounded
     /// A choice index in `0..<arity` (discrete encoding only).
     case discrete(arity: Int)
@@ -232,7 +232,7 @@ public struct SearchSpace: Codable, Sendable, Equatable {
         switch (lower, upper) {
         case let (l?, u?):
             let (a, b) = (t(l), t(u))
-            return Foundation.tan(Double.pi * ((v - a) / (b - a) - 0.5))
+            return Foundation.tan(Double.pi * ((v - a) / (b - a) - 0.5)) / boundedRate
         case let (l?, nil):
             return Foundation.log((v - t(l)) / oneSidedScale(x0 - t(l)))
         case let (nil, u?):
@@ -251,7 +251,7 @@ public struct SearchSpace: Codable, Sendable, Equatable {
         case let (l?, u?):
             let (a, b) = (t(l), t(u))
             // Clamp inside the open interval: atan saturates for huge |z| in floating point.
-            v = min(max(a + (b - a) * (0.5 + Foundation.atan(z) / Double.pi), a), b)
+            v = min(max(a + (b - a) * (0.5 + Foundation.atan(boundedRate * z) / Double.pi), a), b)
         case let (l?, nil):
             v = t(l) + oneSidedScale(x0 - t(l)) * Foundation.exp(z)
         case let (nil, u?):
@@ -261,6 +261,10 @@ public struct SearchSpace: Codable, Sendable, Equatable {
         }
         return log ? Foundation.exp(v) : v
     }
+
+    /// atan(rate z): a unit step in z near the middle moves x by (upper - lower) / 6, the scale
+    /// Nevergrad gives a bounded array (sigma = range / 6).
+    public static let boundedRate = Double.pi / 6
 
     /// The distance from the bound to the initial value sets the scale, so `init` maps to z = 0.
     private static func oneSidedScale(_ gap: Double) -> Double { gap > 0 ? gap : 1 }
