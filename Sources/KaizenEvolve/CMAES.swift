@@ -78,17 +78,21 @@ public struct CMAES: Optimizer {
             y = noise
         } else {
             // y = B (D n): rows of the row-major basis dotted with D n.
-            y = [Double](repeating: 0, count: d)
+            var out = [Double](repeating: 0, count: d)
             basis.withUnsafeBufferPointer { b in
-                for i in 0..<d {
-                    var s = 0.0
-                    for j in 0..<d { s += b[i * d + j] * noise[j] }
-                    y[i] = s
+                noise.withUnsafeBufferPointer { n in
+                    for i in 0..<d {
+                        var s = 0.0
+                        for j in 0..<d { s += b[i * d + j] * n[j] }
+                        out[i] = s
+                    }
                 }
             }
+            y = out
         }
         var z = mean
-        for i in 0..<d { z[i] += sigma * y[i] }
+        let step = sigma
+        for i in 0..<d { z[i] += step * y[i] }
         let c = Candidate(id: asks, z: z)
         pending[asks] = y
         asks += 1
@@ -159,12 +163,13 @@ public struct CMAES: Optimizer {
                 scales[j] = max(covariance[j], 1e-300).squareRoot()
             }
         } else {
-            let mu = p.mu
+            let mu = p.mu, pc = pC
+            // Locals only inside the closure: touching `self` there while `covariance` is borrowed costs exclusivity checks.
             covariance.withUnsafeMutableBufferPointer { c in
                 for i in 0..<d {
                     let row = c.baseAddress! + i * d
-                    let r1 = p.c1 * pC[i]
-                    for j in 0..<d { row[j] = decay * row[j] + r1 * pC[j] }
+                    let r1 = p.c1 * pc[i]
+                    for j in 0..<d { row[j] = decay * row[j] + r1 * pc[j] }
                 }
                 for k in 0..<mu {
                     let y = ranked[k].y, wk = p.cMu * p.weights[k]
