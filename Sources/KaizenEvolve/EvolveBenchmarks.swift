@@ -19,7 +19,8 @@ public enum EvolveBenchmarks {
     }
 
     /// CMA-ES at dimension `d` on a sphere: milliseconds per generation (lambda asks + tells, with the
-    /// update), the share without eigendecompositions, and the mean time of one eigendecomposition.
+    /// update, eigendecompositions amortised) and the time of one eigen refresh from an already
+    /// diagonal warm start (congruence B^T C B and the convergence check only: a lower bound).
     public static func cmaGeneration(dimension d: Int = 100, generations: Int = 200) throws -> (perGeneration: Double, eigen: Double, eigenCount: Int) {
         var cma = try CMAES(encoding: .unbounded(d), seed: 0)
         let lambda = cma.lambda
