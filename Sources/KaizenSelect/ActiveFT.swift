@@ -12,6 +12,8 @@ public struct ActiveFT: Sendable {
     public var steps = 300
     /// Feature rows per similarity block.
     public var blockRows = 4096
+    /// Skip rows whose nearest centroid provably cannot have changed (same results, less work).
+    public var usesBounds = true
 
     public init(steps: Int = 300) { self.steps = steps }
 
@@ -22,6 +24,8 @@ public struct ActiveFT: Sendable {
         public var losses: [Double]
         /// Final centroids, L2-normalised, [K, d].
         public var centroids: Tensor
+        /// Similarity rows computed over all steps (N per step without bounds).
+        public var rowsComputed: Int
     }
 
     /// Selects `count` cores, initialised from `count` distinct samples drawn with `seed`.
@@ -55,11 +59,13 @@ public struct ActiveFT: Sendable {
         for (j, id) in initialIds.enumerated() {
             for t in 0..<d { theta[j * d + t] = px[id * d + t] }
         }
-        let objective = ActiveFTObjective(features: px, n: n, d: d, temperature: temperature, blockRows: blockRows)
+        var objective = ActiveFTObjective(features: px, n: n, d: d, temperature: temperature, blockRows: blockRows,
+                                          usesBounds: usesBounds)
         var gradient = [Float](repeating: 0, count: k * d)
         var m = [Float](repeating: 0, count: k * d)
         var v = [Float](repeating: 0, count: k * d)
         var losses: [Double] = []
+        var rowsComputed = 0
         losses.reserveCapacity(steps)
         progress?(0, steps)
         for step in stride(from: 1, through: steps, by: 1) {
@@ -70,6 +76,7 @@ public struct ActiveFT: Sendable {
             }
             guard loss.isFinite else { throw .numerical(detail: "ActiveFT loss became \(loss) at step \(step)") }
             losses.append(loss)
+            rowsComputed += objective.assignment.recomputedRows
             adamStep(theta: &theta, gradient: gradient, m: &m, v: &v, step: step)
             progress?(step, steps)
         }
@@ -82,15 +89,15 @@ public struct ActiveFT: Sendable {
         }
         let ids = GreedyUniqueMapping.assign(points: px, n: n, d: d, centroids: UnsafePointer(pc), k: k,
                                              bias: nil, blockRows: blockRows)
-        return Output(cores: ids.sorted(), losses: losses, centroids: centroids)
+        return Output(cores: ids.sorted(), losses: losses, centroids: centroids, rowsComputed: rowsComputed)
     }
 
     /// The loss and its gradient at `theta` [K, d] for L2-normalised `features` (for tests and tools).
     public func lossAndGradient(normalisedFeatures: Tensor, theta: Tensor) -> (loss: Double, gradient: Tensor) {
         let x = normalisedFeatures.contiguousValues(), th = theta.contiguousValues()
         let k = th.shape[0]
-        let objective = ActiveFTObjective(features: UnsafePointer(x.basePointer), n: x.shape[0], d: x.shape[1],
-                                          temperature: temperature, blockRows: blockRows)
+        var objective = ActiveFTObjective(features: UnsafePointer(x.basePointer), n: x.shape[0], d: x.shape[1],
+                                          temperature: temperature, blockRows: blockRows, usesBounds: usesBounds)
         let gradient = Tensor(uninitializedShape: th.shape)
         let loss = objective.evaluate(theta: UnsafePointer(th.basePointer), k: k, gradient: gradient.basePointer)
         return (loss, gradient)

@@ -7,16 +7,26 @@ import Foundation
 ///   L = (1/N) sum_i [ log(exp(a_i) + S_{p(i)}) - a_i ].
 /// As in the official code, only the column factor c_j of G carries gradient (the row factor is
 /// detached). The N x K similarities are streamed through sgemm in row blocks keeping only each
-/// row's max and argmax, so memory is O(N + K^2 + block K).
+/// row's max, argmax and a bound on its second best (`ActiveFTAssignment`), so memory is
+/// O(N + K^2 + block K).
 struct ActiveFTObjective {
     let features: UnsafePointer<Float>
     let n: Int
     let d: Int
     let temperature: Float
-    var blockRows = 4096
+    /// p(i) and a_i, carried across steps so that unchanged rows are not recomputed.
+    var assignment: ActiveFTAssignment
+
+    init(features: UnsafePointer<Float>, n: Int, d: Int, temperature: Float, blockRows: Int = 4096, usesBounds: Bool = true) {
+        self.features = features
+        self.n = n
+        self.d = d
+        self.temperature = temperature
+        assignment = ActiveFTAssignment(features: features, n: n, d: d, blockRows: blockRows, usesBounds: usesBounds)
+    }
 
     /// Loss at `theta` [k, d]; writes dL/dtheta into `gradient` [k, d] when given.
-    func evaluate(theta: UnsafePointer<Float>, k: Int, gradient: UnsafeMutablePointer<Float>?) -> Double {
+    mutating func evaluate(theta: UnsafePointer<Float>, k: Int, gradient: UnsafeMutablePointer<Float>?) -> Double {
         let tau = Double(temperature)
         // Normalised centroids.
         var c = [Float](repeating: 0, count: k * d)
@@ -45,52 +55,31 @@ struct ActiveFTObjective {
             }
         }
 
-        // Streamed assignment and per-sample terms.
-        var owner = [Int32](repeating: 0, count: n)
+        // Assignment (streamed, pruned by bounds across steps) and per-sample terms.
+        assignment.update(c: c, k: k)
         var term = [Double](repeating: 0, count: n)
         var featureWeight = [Float](repeating: 0, count: n)
         var spreadWeight = [Double](repeating: 0, count: n)
-        let rowsPerBlock = max(1, min(blockRows, n))
-        var block = [Float](repeating: 0, count: rowsPerBlock * k)
         let scale = 1 / (tau * Double(n))
-        var start = 0
-        while start < n {
-            let rows = min(rowsPerBlock, n - start)
-            c.withUnsafeBufferPointer { pc in
-                block.withUnsafeMutableBufferPointer { pb in
-                    BLAS.sgemm(transA: false, transB: true, m: rows, n: k, k: d, a: features + start * d, lda: d,
-                               b: pc.baseAddress!, ldb: d, c: pb.baseAddress!, ldc: k)
-                }
-            }
-            let box = UncheckedSendable((block, columnSum))
-            owner.withUnsafeMutableBufferPointer { po in
-                term.withUnsafeMutableBufferPointer { pt in
-                    featureWeight.withUnsafeMutableBufferPointer { pw in
-                        spreadWeight.withUnsafeMutableBufferPointer { pu in
-                            let out = UncheckedSendable((po, pt, pw, pu))
-                            Parallel.forRanges(rows, costPerItem: k) { range in
-                                let (block, columnSum) = box.value
-                                let (po, pt, pw, pu) = out.value
-                                block.withUnsafeBufferPointer { pb in
-                                    for r in range {
-                                        let row = pb.baseAddress! + r * k
-                                        var best = 0
-                                        for j in 1..<max(1, k) where row[j] > row[best] { best = j }
-                                        let a = Double(row[best]) / tau
-                                        let q = columnSum[best] * Foundation.exp(-a)
-                                        let i = start + r
-                                        po[i] = Int32(best)
-                                        pt[i] = Foundation.log1p(q)
-                                        pw[i] = Float(-(q / (1 + q)) * scale)
-                                        pu[i] = Foundation.exp(-a) / (1 + q) * scale
-                                    }
-                                }
-                            }
+        let owner = assignment.owner
+        let box = UncheckedSendable((columnSum, assignment.best, owner))
+        term.withUnsafeMutableBufferPointer { pt in
+            featureWeight.withUnsafeMutableBufferPointer { pw in
+                spreadWeight.withUnsafeMutableBufferPointer { pu in
+                    let out = UncheckedSendable((pt, pw, pu))
+                    Parallel.forRanges(n, costPerItem: 64) { range in
+                        let (columnSum, best, owner) = box.value
+                        let (pt, pw, pu) = out.value
+                        for i in range {
+                            let a = Double(best[i]) / tau
+                            let q = columnSum[Int(owner[i])] * Foundation.exp(-a)
+                            pt[i] = Foundation.log1p(q)
+                            pw[i] = Float(-(q / (1 + q)) * scale)
+                            pu[i] = Foundation.exp(-a) / (1 + q) * scale
                         }
                     }
                 }
             }
-            start += rows
         }
         var loss = 0.0
         for v in term { loss += v }

@@ -119,4 +119,20 @@ private struct ReferenceLoss {
         let again = try Parallel.$maxThreads.withValue(1) { try ActiveFT().select(features: features, count: 12, seed: 3) }
         #expect(again.cores == out.cores && again.losses == out.losses)
     }
+
+    @Test func boundsSkipWorkWithoutChangingAnyResult() throws {
+        let features = SelectBenchmarks.clusteredFeatures(n: 3000, d: 24, clusters: 30, noise: 0.8)
+        var exact = ActiveFT(steps: 120)
+        exact.usesBounds = false
+        exact.blockRows = 512
+        var pruned = exact
+        pruned.usesBounds = true
+        let a = try exact.select(features: features, count: 30, seed: 4)
+        let b = try pruned.select(features: features, count: 30, seed: 4)
+        #expect(a.losses == b.losses)
+        #expect(a.cores == b.cores)
+        #expect(a.centroids.scalars == b.centroids.scalars)
+        #expect(a.rowsComputed == 3000 * 120)
+        #expect(b.rowsComputed < a.rowsComputed / 2, "bounds skipped only \(a.rowsComputed - b.rowsComputed) rows")
+    }
 }
