@@ -1,3 +1,5 @@
+import Foundation
+
 /// BiLAF stage 2 (boundary selection around given cores; NeurIPS'24, official `density_cluster.py`).
 ///
 /// Samples are grouped into pseudo-classes around the cores (nearest core, Euclidean, Double), each
@@ -42,6 +44,9 @@ public struct BiLAF: Sendable {
     public var matrixBudget = 1 << 25
 
     public init(mode: Mode = .safe) { self.mode = mode }
+
+    /// Pseudo-classes are processed with a dense [n, n] Double matrix; this caps it at 2 GB.
+    public static let largestPseudoClass = 16_384
 
     /// The result of stage 2, in the official output order (clusters in ascending core order, each
     /// starting with its core).
@@ -102,6 +107,10 @@ public struct BiLAF: Sendable {
         }
         var members = [[Int]](repeating: [], count: k)
         for s in 0..<n { members[Int(assignment.cluster[s])].append(s) }
+        if let c = members.indices.first(where: { members[$0].count > BiLAF.largestPseudoClass }) {
+            let gb = Double(members[c].count * members[c].count * 8) / 1e9
+            throw .invalidArgument(name: "cores", detail: "pseudo-class \(c) (core \(cores[c])) has \(members[c].count) members; its distance matrix would need \(String(format: "%.1f", gb)) GB. Use more cores (at most \(BiLAF.largestPseudoClass) samples per core)")
+        }
         let totalSteps = 2 * k
         progress?(0, totalSteps)
 

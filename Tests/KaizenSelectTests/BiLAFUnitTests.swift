@@ -83,4 +83,51 @@ import Testing
             #expect(Set(cores).isSubset(of: Set(out.indices)))
         }
     }
+
+    @Test func smallPseudoClassesSkipDenoisingAsTheOfficialCodeDoes() throws {
+        // A core on an outlier: its pseudo-class has fewer than 10 members, so its outliers stay.
+        let blobs = try FourBlobs()
+        let cores = blobs.cores + [blobs.outliers[0]]
+        let out = try BiLAF(mode: .strict).select(features: blobs.features, cores: cores, budget: 40)
+        let c = out.cores.firstIndex(of: blobs.outliers[0])!
+        let members = out.pseudoClass.indices.filter { out.pseudoClass[$0] == c }
+        #expect(members.count < 10 && members.count > 1)
+        #expect(Set(members).isDisjoint(with: out.outliers))
+        #expect(out.indices.contains(blobs.outliers[0]))
+    }
+
+    @Test func normalisedFlagEqualsRunningOnNormalisedFeatures() throws {
+        let features = try Fixture.npyFloat32("features.npy")
+        let cores = try Fixture.golden().cores
+        var flagged = BiLAF()
+        flagged.normaliseFeatures = true
+        let a = try flagged.select(features: features, cores: cores, budget: 60)
+        let b = try BiLAF().select(features: FeatureMath.l2Normalised(features), cores: cores, budget: 60)
+        let raw = try BiLAF().select(features: features, cores: cores, budget: 60)
+        #expect(a.indices == b.indices)
+        #expect(a.indices != raw.indices)
+    }
+
+    @Test func lazyGreedyMappingEqualsTheFullSort() throws {
+        var rng = RandomGenerator(seed: 8)
+        let n = 200, d = 5, k = 40
+        let points = rng.normal([n, d]), centroids = rng.normal([k, d])
+        let pp = points.basePointer, pc = centroids.basePointer
+        // Reference: every centroid's full descending sort, first untaken sample.
+        var taken = Set<Int>(), expected: [Int] = []
+        for j in 0..<k {
+            let order = (0..<n).sorted {
+                let a = Kernels.dot(pp + $0 * d, pc + j * d, d), b = Kernels.dot(pp + $1 * d, pc + j * d, d)
+                return a != b ? a > b : $0 < $1
+            }
+            let pick = order.first { !taken.contains($0) }!
+            taken.insert(pick)
+            expected.append(pick)
+        }
+        for candidates in [1, 3, 32] {
+            let got = GreedyUniqueMapping.assign(points: pp, n: n, d: d, centroids: pc, k: k, bias: nil,
+                                                 candidatesPerCentroid: candidates, blockRows: 64)
+            #expect(got == expected, "\(candidates) candidates per centroid")
+        }
+    }
 }
