@@ -1,12 +1,13 @@
 /// The nearest centroid p(i) = argmax_j f_i . c_j of every sample and its similarity, kept across
 /// ActiveFT steps. Rows are streamed through sgemm in blocks; with `usesBounds`, a row is only
-/// recomputed when its assignment could have changed (Hamerly-style bounds):
+/// recomputed when its assignment could have changed (Hamerly-style bounds, checked by
+/// `ActiveFTObjective` in the same pass that accumulates the gradient):
 ///
 /// |f_i| = 1, so a centroid that moved by |c_j' - c_j| changes f_i . c_j by at most that much. Each
 /// row keeps an upper bound on its second-best similarity, raised every step by the largest move of
 /// any other centroid; while the exact similarity to its own centroid stays above that bound (plus
 /// a rounding margin), the argmax cannot have changed. The similarity to the own centroid is always
-/// recomputed exactly by the same dot product, so pruning changes no result.
+/// recomputed exactly by the same dot product, so pruning changes no assignment.
 struct ActiveFTAssignment {
     let features: UnsafePointer<Float>
     let n: Int
@@ -17,7 +18,7 @@ struct ActiveFTAssignment {
     static let margin: Float = 1e-4
 
     var owner: [Int32]
-    /// f_i . c_{p(i)} (cosine).
+    /// f_i . c_{p(i)} (cosine), always from `Kernels.dot` so that pruned and recomputed rows agree.
     var best: [Float]
     /// Upper bound on max_{j != p(i)} f_i . c_j.
     var secondBound: [Float]
@@ -36,47 +37,26 @@ struct ActiveFTAssignment {
         secondBound = [Float](repeating: .infinity, count: n)
     }
 
-    /// Updates the assignment for normalised centroids `c` [k, d].
-    mutating func update(c: [Float], k: Int) {
-        var stale: [Int] = []
-        let canPrune = usesBounds && previous.count == k * d
-        if canPrune {
-            // Largest and second-largest centroid moves.
-            var move1: Float = 0, move2: Float = 0, mover = -1
-            for j in 0..<k {
-                var s: Float = 0
-                for t in 0..<d { let v = c[j * d + t] - previous[j * d + t]; s += v * v }
-                let m = s.squareRoot() + 1e-6
-                if m > move1 { move2 = move1; move1 = m; mover = j } else if m > move2 { move2 = m }
-            }
-            var keep = [Bool](repeating: false, count: n)
-            let features = self.features, d = self.d
-            c.withUnsafeBufferPointer { pc in
-                owner.withUnsafeBufferPointer { po in
-                    best.withUnsafeMutableBufferPointer { pb in
-                        secondBound.withUnsafeMutableBufferPointer { ps in
-                            keep.withUnsafeMutableBufferPointer { pk in
-                                let box = UncheckedSendable((pc, po, pb, ps, pk))
-                                Parallel.forRanges(n, costPerItem: d) { range in
-                                    let (pc, po, pb, ps, pk) = box.value
-                                    for i in range {
-                                        let p = Int(po[i])
-                                        let bound = ps[i] + (p == mover ? move2 : move1)
-                                        let a = Kernels.dot(features + i * d, pc.baseAddress! + p * d, d)
-                                        ps[i] = bound
-                                        pb[i] = a
-                                        pk[i] = a >= bound + ActiveFTAssignment.margin
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            for i in 0..<n where !keep[i] { stale.append(i) }
+    /// Whether bounds from the previous step can prune rows for `k` centroids.
+    func canPrune(k: Int) -> Bool { usesBounds && previous.count == k * d }
+
+    /// The largest and second-largest centroid moves since the previous step (plus a rounding
+    /// allowance), and which centroid made the largest.
+    func moves(c: [Float], k: Int) -> (largest: Float, second: Float, mover: Int) {
+        var move1: Float = 0, move2: Float = 0, mover = -1
+        for j in 0..<k {
+            var s: Float = 0
+            for t in 0..<d { let v = c[j * d + t] - previous[j * d + t]; s += v * v }
+            let m = s.squareRoot() + 1e-6
+            if m > move1 { move2 = move1; move1 = m; mover = j } else if m > move2 { move2 = m }
         }
-        recomputedRows = canPrune ? stale.count : n
-        recompute(rows: canPrune ? stale : nil, c: c, k: k)
+        return (move1, move2, mover)
+    }
+
+    /// Recomputes `rows` (nil: all) exactly and remembers `c` for the next step's bounds.
+    mutating func update(rows: [Int]?, c: [Float], k: Int) {
+        recomputedRows = rows?.count ?? n
+        recompute(rows: rows, c: c, k: k)
         previous = c
     }
 

@@ -55,27 +55,95 @@ struct ActiveFTObjective {
             }
         }
 
-        // Assignment (streamed, pruned by bounds across steps) and per-sample terms.
-        assignment.update(c: c, k: k)
-        var term = [Double](repeating: 0, count: n)
-        var featureWeight = [Float](repeating: 0, count: n)
-        var spreadWeight = [Double](repeating: 0, count: n)
         let scale = 1 / (tau * Double(n))
-        let owner = assignment.owner
-        let box = UncheckedSendable((columnSum, assignment.best, owner))
-        term.withUnsafeMutableBufferPointer { pt in
-            featureWeight.withUnsafeMutableBufferPointer { pw in
-                spreadWeight.withUnsafeMutableBufferPointer { pu in
-                    let out = UncheckedSendable((pt, pw, pu))
-                    Parallel.forRanges(n, costPerItem: 64) { range in
-                        let (columnSum, best, owner) = box.value
-                        let (pt, pw, pu) = out.value
-                        for i in range {
-                            let a = Double(best[i]) / tau
-                            let q = columnSum[Int(owner[i])] * Foundation.exp(-a)
-                            pt[i] = Foundation.log1p(q)
-                            pw[i] = Float(-(q / (1 + q)) * scale)
-                            pu[i] = Foundation.exp(-a) / (1 + q) * scale
+        var term = [Double](repeating: 0, count: n)
+        // dL/dc_j = sum_{i: p(i)=j} w_i f_i + (sum_{i: p(i)=j} u_i) V_j with V_j = sum_k E_kj c_k;
+        // both weights carry 1/(tau N) through `scale`.
+        var featureSum = [Float](repeating: 0, count: k * d)
+        var spreadTotal = [Double](repeating: 0, count: k)
+
+        if assignment.canPrune(k: k) {
+            // One pass per centroid over its previous members: check the bound with the exact own
+            // similarity and, for rows that provably keep their centroid, add their contribution
+            // while the row is in cache. Only the others are recomputed and added afterwards.
+            let (move1, move2, mover) = assignment.moves(c: c, k: k)
+            let (memberStart, members) = ActiveFTObjective.membersByCentroid(assignment.owner, k: k)
+            var keep = [Bool](repeating: false, count: n)
+            let shared = UncheckedSendable((c, columnSum, memberStart, members, features, d, tau, scale))
+            term.withUnsafeMutableBufferPointer { pt in
+                featureSum.withUnsafeMutableBufferPointer { pf in
+                    spreadTotal.withUnsafeMutableBufferPointer { psp in
+                        keep.withUnsafeMutableBufferPointer { pk in
+                            assignment.best.withUnsafeMutableBufferPointer { pb in
+                                assignment.secondBound.withUnsafeMutableBufferPointer { ps in
+                                    let out = UncheckedSendable((pt, pf, psp, pk, pb, ps))
+                                    Parallel.forRanges(k, costPerItem: max(1, n / max(k, 1)) * d) { range in
+                                        let (c, columnSum, memberStart, members, features, d, tau, scale) = shared.value
+                                        let (pt, pf, psp, pk, pb, ps) = out.value
+                                        c.withUnsafeBufferPointer { pc in
+                                            for j in range {
+                                                let cj = pc.baseAddress! + j * d, acc = pf.baseAddress! + j * d
+                                                let move = j == mover ? move2 : move1
+                                                var spread = 0.0
+                                                for idx in memberStart[j]..<memberStart[j + 1] {
+                                                    let i = members[idx]
+                                                    let f = features + i * d
+                                                    let a = Kernels.dot(f, cj, d)
+                                                    let bound = ps[i] + move
+                                                    ps[i] = bound
+                                                    pb[i] = a
+                                                    guard a >= bound + ActiveFTAssignment.margin else { continue }
+                                                    pk[i] = true
+                                                    let (t, w, u) = ActiveFTObjective.contribution(a: a, columnSum: columnSum[j], tau: tau, scale: scale)
+                                                    pt[i] = t
+                                                    for x in 0..<d { acc[x] += w * f[x] }
+                                                    spread += u
+                                                }
+                                                psp[j] = spread
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var stale: [Int] = []
+            for i in 0..<n where !keep[i] { stale.append(i) }
+            assignment.update(rows: stale, c: c, k: k)
+            for i in stale {
+                let j = Int(assignment.owner[i])
+                let (t, w, u) = ActiveFTObjective.contribution(a: assignment.best[i], columnSum: columnSum[j], tau: tau, scale: scale)
+                term[i] = t
+                spreadTotal[j] += u
+                let f = features + i * d
+                for x in 0..<d { featureSum[j * d + x] += w * f[x] }
+            }
+        } else {
+            assignment.update(rows: nil, c: c, k: k)
+            let (memberStart, members) = ActiveFTObjective.membersByCentroid(assignment.owner, k: k)
+            let shared = UncheckedSendable((columnSum, memberStart, members, features, d, tau, scale, assignment.best))
+            term.withUnsafeMutableBufferPointer { pt in
+                featureSum.withUnsafeMutableBufferPointer { pf in
+                    spreadTotal.withUnsafeMutableBufferPointer { psp in
+                        let out = UncheckedSendable((pt, pf, psp))
+                        Parallel.forRanges(k, costPerItem: max(1, n / max(k, 1)) * d) { range in
+                            let (columnSum, memberStart, members, features, d, tau, scale, best) = shared.value
+                            let (pt, pf, psp) = out.value
+                            for j in range {
+                                let acc = pf.baseAddress! + j * d
+                                var spread = 0.0
+                                for idx in memberStart[j]..<memberStart[j + 1] {
+                                    let i = members[idx]
+                                    let (t, w, u) = ActiveFTObjective.contribution(a: best[i], columnSum: columnSum[j], tau: tau, scale: scale)
+                                    pt[i] = t
+                                    let f = features + i * d
+                                    for x in 0..<d { acc[x] += w * f[x] }
+                                    spread += u
+                                }
+                                psp[j] = spread
+                            }
                         }
                     }
                 }
@@ -86,8 +154,6 @@ struct ActiveFTObjective {
         loss /= Double(n)
         guard let gradient else { return loss }
 
-        // dL/dc_j = sum_{i: p(i)=j} w_i f_i + (sum_{i: p(i)=j} u_i) V_j with V_j = sum_k E_kj c_k;
-        // both weights carry 1/(tau N) through `scale`.
         var spread = [Float](repeating: 0, count: k * d)
         expGram.withUnsafeBufferPointer { pe in
             c.withUnsafeBufferPointer { pc in
@@ -97,41 +163,39 @@ struct ActiveFTObjective {
                 }
             }
         }
-        // Members of every centroid in ascending sample order (counting sort), so sums do not
-        // depend on the thread count.
+        for j in 0..<k {
+            let u = Float(spreadTotal[j])
+            var dot: Float = 0
+            for t in 0..<d {
+                let g = featureSum[j * d + t] + u * spread[j * d + t]
+                featureSum[j * d + t] = g
+                dot += g * c[j * d + t]
+            }
+            // Through the normalisation: (I - c c^T) g / |theta|.
+            let inv = 1 / radius[j]
+            for t in 0..<d { gradient[j * d + t] = (featureSum[j * d + t] - dot * c[j * d + t]) * inv }
+        }
+        return loss
+    }
+
+    /// Loss term log(1 + S e^-a), feature weight w = -(S e^-a / (1 + S e^-a)) / (tau N) and spread
+    /// weight u = e^-a / (1 + S e^-a) / (tau N) of one sample with cosine `a` to its centroid.
+    @inline(__always)
+    static func contribution(a cosine: Float, columnSum: Double, tau: Double, scale: Double) -> (Double, Float, Double) {
+        let a = Double(cosine) / tau
+        let e = Foundation.exp(-a)
+        let q = columnSum * e
+        return (Foundation.log1p(q), Float(-(q / (1 + q)) * scale), e / (1 + q) * scale)
+    }
+
+    /// Samples grouped by centroid, ascending within each group (counting sort).
+    static func membersByCentroid(_ owner: [Int32], k: Int) -> (start: [Int], members: [Int]) {
         var memberStart = [Int](repeating: 0, count: k + 1)
         for o in owner { memberStart[Int(o) + 1] += 1 }
         for j in 0..<k { memberStart[j + 1] += memberStart[j] }
         var fill = memberStart
-        var members = [Int](repeating: 0, count: n)
-        for i in 0..<n { let j = Int(owner[i]); members[fill[j]] = i; fill[j] += 1 }
-
-        let shared = UncheckedSendable((c, radius, spread, memberStart, members, featureWeight, spreadWeight, features, gradient))
-        Parallel.forRanges(k, costPerItem: max(1, n / max(k, 1)) * d) { range in
-            let (c, radius, spread, memberStart, members, featureWeight, spreadWeight, features, gradient) = shared.value
-            var acc = [Float](repeating: 0, count: d)
-            for j in range {
-                for t in 0..<d { acc[t] = 0 }
-                var spreadTotal = 0.0
-                for idx in memberStart[j]..<memberStart[j + 1] {
-                    let i = members[idx]
-                    let w = featureWeight[i]
-                    let f = features + i * d
-                    for t in 0..<d { acc[t] += w * f[t] }
-                    spreadTotal += spreadWeight[i]
-                }
-                let u = Float(spreadTotal)
-                var dot: Float = 0
-                for t in 0..<d {
-                    acc[t] += u * spread[j * d + t]
-                    dot += acc[t] * c[j * d + t]
-                }
-                // Through the normalisation: (I - c c^T) g / |theta|.
-                let g = gradient + j * d
-                let inv = 1 / radius[j]
-                for t in 0..<d { g[t] = (acc[t] - dot * c[j * d + t]) * inv }
-            }
-        }
-        return loss
+        var members = [Int](repeating: 0, count: owner.count)
+        for i in owner.indices { let j = Int(owner[i]); members[fill[j]] = i; fill[j] += 1 }
+        return (memberStart, members)
     }
 }

@@ -120,7 +120,8 @@ private struct ReferenceLoss {
         #expect(again.cores == out.cores && again.losses == out.losses)
     }
 
-    @Test func boundsSkipWorkWithoutChangingAnyResult() throws {
+    /// Pruned rows are summed into the gradient in a different order, so results agree to rounding.
+    @Test func boundsSkipWorkWithoutChangingTheResult() throws {
         let features = SelectBenchmarks.clusteredFeatures(n: 3000, d: 24, clusters: 30, noise: 0.8)
         var exact = ActiveFT(steps: 120)
         exact.usesBounds = false
@@ -129,9 +130,9 @@ private struct ReferenceLoss {
         pruned.usesBounds = true
         let a = try exact.select(features: features, count: 30, seed: 4)
         let b = try pruned.select(features: features, count: 30, seed: 4)
-        #expect(a.losses == b.losses)
+        #expect(zip(a.losses, b.losses).allSatisfy { abs($0 - $1) <= 1e-6 * abs($0) })
         #expect(a.cores == b.cores)
-        #expect(a.centroids.scalars == b.centroids.scalars)
+        #expect(zip(a.centroids.scalars, b.centroids.scalars).allSatisfy { abs($0 - $1) < 1e-4 })
         #expect(a.rowsComputed == 3000 * 120)
         #expect(b.rowsComputed < a.rowsComputed / 2, "bounds skipped only \(a.rowsComputed - b.rowsComputed) rows")
     }
