@@ -18,6 +18,9 @@ import Foundation
 ///   kept members, capping every class at its size and passing the excess on; cores are always kept
 ///   in their own pseudo-class; picks never repeat. The output has exactly B distinct ids whenever
 ///   B >= K and the kept members can hold B.
+/// Both modes use the official code's IDC density by default (see `DensityEstimate`; the paper's
+/// k-nearest mean is available for safe mode). Distances are Double, on raw features unless
+/// `normaliseFeatures` is set. Memory is O(N K / block + max n_i^2).
 public struct BiLAF: Sendable {
     public enum Mode: String, Sendable, Codable, CaseIterable { case safe, strict }
 
