@@ -1,4 +1,3 @@
-import CBLAS
 
 /// Euclidean distances in Double, as the official stage-2 code computes them (SciPy `cdist` in float64).
 /// Products go through `dgemm` with |x|^2 + |y|^2 - 2 x.y; pairs whose squared distance is tiny
@@ -49,10 +48,7 @@ enum DoubleDistances {
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
                     let A = pa.baseAddress!, B = pb.baseAddress!, C = po.baseAddress!
-                    if d > 0 {
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(d),
-                                    -2, A, Int32(d), B, Int32(d), 0, C, Int32(m))
-                    }
+                    BLAS.dgemm(transA: false, transB: true, m: n, n: m, k: d, alpha: -2, a: A, lda: d, b: B, ldb: d, c: C, ldc: m)
                     let box = UncheckedSendable((A, B, C))
                     Parallel.forRanges(n, costPerItem: m * 4) { range in
                         let (A, B, C) = box.value
