@@ -6,10 +6,10 @@ Padding is symmetric k//2: the same output size and cost as TensorFlow SAME for 
 """
 import argparse
 import json
+import os
+import subprocess
+import sys
 import time
-
-import torch
-import torch.nn.functional as F
 
 LAYERS = [  # name, cin, cout, size at 224, kernel, stride, groups, input needs grad
     ("stem 3x3/s2", 3, 32, 224, 3, 2, 1, False),
@@ -18,6 +18,10 @@ LAYERS = [  # name, cin, cout, size at 224, kernel, stride, groups, input needs 
     ("1x1 32->16", 32, 16, 112, 1, 1, 1, True),
     ("1x1 96->24", 96, 24, 56, 1, 1, 1, True),
     ("1x1 320->1280", 320, 1280, 7, 1, 1, 1, True),
+    ("depthwise 5x5", 240, 240, 28, 5, 1, 240, True),
+    ("depthwise 5x5/s2", 144, 144, 56, 5, 2, 144, True),
+    ("depthwise 5x5", 672, 672, 14, 5, 1, 672, True),
+    ("depthwise 5x5/s2", 672, 672, 14, 5, 2, 672, True),
 ]
 
 
@@ -60,7 +64,22 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--filter", default=None)
     args = parser.parse_args()
-    for threads in [int(t) for t in args.threads.split(",")]:
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    if len(thread_counts) > 1 or os.environ.get("OMP_NUM_THREADS") != str(thread_counts[0]):
+        # OpenBLAS and OpenMP read their thread counts at load time (torch.set_num_threads does not
+        # reach PyTorch's BLAS), so each thread count runs in a fresh process with its environment.
+        for threads in thread_counts:
+            env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+                       MKL_NUM_THREADS=str(threads))
+            argv = [sys.executable, __file__, "--threads", str(threads), "--repeats", str(args.repeats)]
+            if args.filter:
+                argv += ["--filter", args.filter]
+            subprocess.run(argv, env=env, check=True)
+        return
+    global torch, F
+    import torch
+    import torch.nn.functional as F
+    for threads in thread_counts:
         torch.set_num_threads(threads)
         for label, *shape in cases():
             if args.filter and args.filter not in label:

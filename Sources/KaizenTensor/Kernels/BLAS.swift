@@ -22,6 +22,16 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// Double-precision C = alpha * op(A) * op(B) + beta * C, row-major (distances that need 53 bits).
+    @inlinable
+    public static func dgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double = 1,
+                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                             beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        if m == 0 || n == 0 || k == 0 { return }
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
     /// y = alpha * op(A) x + beta * y, row-major A of m x n.
     @inlinable
     public static func sgemv(trans: Bool, m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,

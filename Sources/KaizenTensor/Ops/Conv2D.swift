@@ -1,6 +1,6 @@
 /// 2-D convolution over NCHW images with OIHW weights (PyTorch layout and semantics, plus
 /// asymmetric padding). Three paths: 1x1/stride-1 as one matrix product per image, dense or
-/// grouped k x k through im2col + sgemm, and depthwise as a direct loop.
+/// grouped k x k through im2col + sgemm, and depthwise as direct kernels (`DepthwiseDispatch`).
 extension Functional {
     /// `x` [N, Cin, H, W], `weight` [O, Cin/groups, kh, kw], `bias` [O] -> [N, O, OH, OW].
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1),
@@ -12,12 +12,9 @@ extension Functional {
         let depthwise = groups == g.channels && groups > 1
         let xc = x.contiguousValues(), wc = weight.contiguousValues(), bc = bias?.contiguousValues()
         let out = Tensor(uninitializedShape: [g.batch, outChannels, g.outH, g.outW])
-        if depthwise && Depthwise3x3Kernel.applies(g) {
-            Depthwise3x3Kernel.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
-                                       out: out.basePointer, geometry: g, multiplier: outChannels / groups)
-        } else if depthwise {
-            DepthwiseConvKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
-                                         out: out.basePointer, geometry: g, multiplier: outChannels / groups)
+        if depthwise {
+            DepthwiseDispatch.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
+                                      out: out.basePointer, geometry: g, multiplier: outChannels / groups)
         } else if PointwiseBatchedKernels.applies(g, groups: groups) {
             PointwiseBatchedKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
                                             out: out.basePointer, geometry: g, outChannels: outChannels)
@@ -31,21 +28,9 @@ extension Functional {
             let gx: Tensor? = needs[0] ? Tensor(uninitializedShape: xc.shape) : nil
             let gw: Tensor? = needs[1] ? Tensor(uninitializedShape: wc.shape) : nil
             if depthwise {
-                let m = outChannels / groups
-                if let gx, Depthwise3x3Kernel.appliesToInputGradient(g, multiplier: m) {
-                    Depthwise3x3Kernel.inputGradient(weight: wc.basePointer, gradOut: go.basePointer,
-                                                     gradInput: gx.basePointer, geometry: g)
-                } else if let gx {
-                    DepthwiseConvKernels.backwardInput(weight: wc.basePointer, gradOut: go.basePointer,
-                                                       gradInput: gx.basePointer, geometry: g, multiplier: m)
-                }
-                if let gw, Depthwise3x3Kernel.applies(g) {
-                    Depthwise3x3Kernel.weightGradient(x: xc.basePointer, gradOut: go.basePointer,
-                                                      gradWeight: gw.basePointer, geometry: g, multiplier: m)
-                } else if let gw {
-                    DepthwiseConvKernels.backwardWeight(x: xc.basePointer, gradOut: go.basePointer,
-                                                        gradWeight: gw.basePointer, geometry: g, multiplier: m)
-                }
+                DepthwiseDispatch.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
+                                           geometry: g, multiplier: outChannels / groups,
+                                           gradInput: gx?.basePointer, gradWeight: gw?.basePointer)
             } else if PointwiseBatchedKernels.applies(g, groups: groups) {
                 PointwiseBatchedKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
                                                  geometry: g, outChannels: outChannels,

@@ -32,6 +32,10 @@ public enum ConvBenchmarks {
             ("1x1 32->16", 32, 16, 112, 1, 1, 1, true),
             ("1x1 96->24", 96, 24, 56, 1, 1, 1, true),
             ("1x1 320->1280", 320, 1280, 7, 1, 1, 1, true),
+            ("depthwise 5x5", 240, 240, 28, 5, 1, 240, true),
+            ("depthwise 5x5/s2", 144, 144, 56, 5, 2, 144, true),
+            ("depthwise 5x5", 672, 672, 14, 5, 1, 672, true),
+            ("depthwise 5x5/s2", 672, 672, 14, 5, 2, 672, true),
         ]
         var cases: [Case] = []
         for (batch, resolution) in [(8, 224), (64, 64)] {

@@ -1,0 +1,232 @@
+/// Depthwise convolution (multiplier 1, any kernel, stride, dilation and padding) eight channels at
+/// a time: the eight planes are interleaved into one zero-padded [paddedH, paddedW, 8] buffer, so
+/// each tap is one SIMD8 multiply-add for eight channels whatever the plane size or stride. This is
+/// the layout oneDNN uses; it wins over per-plane loops on small planes (16x16 down to 2x2), at
+/// stride 2 and with 5x5 kernels, where row loops are short and borders dominate.
+struct DepthwiseChannelBlock {
+    static let lanes = 8
+    let geometry: ConvGeometry
+    let paddedH: Int, paddedW: Int
+
+    init(_ g: ConvGeometry) {
+        geometry = g
+        paddedH = g.height + g.padding.top + g.padding.bottom
+        paddedW = g.width + g.padding.left + g.padding.right
+    }
+
+    var paddedCount: Int { paddedH * paddedW * 8 }
+
+    /// Interleaves planes `first..<first+count` of the image at `image` into the padded buffer,
+    /// whose border (and unused lanes) must hold zeros.
+    func pack(_ image: UnsafePointer<Float>, first: Int, count: Int, into buf: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        for k in 0..<count {
+            let plane = image + (first + k) * g.planeIn
+            for r in 0..<g.height {
+                let s = plane + r * g.width
+                let d = buf + ((r + g.padding.top) * paddedW + g.padding.left) * 8 + k
+                for c in 0..<g.width { d[c * 8] = s[c] }
+            }
+        }
+    }
+
+    /// Writes lanes 0..<count of an unpadded [h, w, 8] buffer to planes `first..<first+count`.
+    static func unpack(_ buf: UnsafePointer<Float>, plane: Int, first: Int, count: Int,
+                       into image: UnsafeMutablePointer<Float>) {
+        for k in 0..<count {
+            let d = image + (first + k) * plane
+            for p in 0..<plane { d[p] = buf[p * 8 + k] }
+        }
+    }
+
+    /// Interleaves planes `first..<first+count` of `image` ([C, plane]) into an unpadded [plane, 8] buffer.
+    static func interleave(_ image: UnsafePointer<Float>, plane: Int, first: Int, count: Int,
+                           into buf: UnsafeMutablePointer<Float>) {
+        if count < 8 { buf.update(repeating: 0, count: plane * 8) }
+        for k in 0..<count {
+            let s = image + (first + k) * plane
+            for p in 0..<plane { buf[p * 8 + k] = s[p] }
+        }
+    }
+
+    /// All weights [C, taps] regrouped as [blocks, taps, 8] (zeros for missing channels). Built
+    /// with scalar stores: inserting lanes into a SIMD8 one by one stalls on store forwarding.
+    static func blockedWeights(_ weight: UnsafePointer<Float>, channels: Int, taps: Int) -> UnsafeMutablePointer<Float> {
+        let blocks = (channels + 7) / 8
+        let w = UnsafeMutablePointer<Float>.allocate(capacity: blocks * taps * 8)
+        w.initialize(repeating: 0, count: blocks * taps * 8)
+        for c in 0..<channels { for t in 0..<taps { w[((c / 8) * taps + t) * 8 + c % 8] = weight[c * taps + t] } }
+        return w
+    }
+}
+
+enum DepthwiseBlockedKernels {
+    static func applies(_ g: ConvGeometry, multiplier: Int) -> Bool { multiplier == 1 }
+
+    static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
+        let block = DepthwiseChannelBlock(g)
+        let blocks = (g.channels + 7) / 8
+        let px = UncheckedSendable(x), po = UncheckedSendable(out)
+        let allWeights = DepthwiseChannelBlock.blockedWeights(weight, channels: g.channels, taps: g.taps)
+        let allBias = UnsafeMutablePointer<Float>.allocate(capacity: blocks * 8)
+        defer { allWeights.deallocate(); allBias.deallocate() }
+        allBias.initialize(repeating: 0, count: blocks * 8)
+        if let bias { allBias.update(from: bias, count: g.channels) }
+        let pw = UncheckedSendable(UnsafePointer(allWeights)), pb = UncheckedSendable(UnsafePointer(allBias))
+        Parallel.forRanges(g.batch * blocks, costPerItem: 8 * g.planeOut * g.taps) { range in
+            let buf = UnsafeMutablePointer<Float>.allocate(capacity: block.paddedCount)
+            let result = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * 8)
+            let offsets = UnsafeMutablePointer<Int>.allocate(capacity: g.taps)
+            defer { buf.deallocate(); result.deallocate(); offsets.deallocate() }
+            buf.initialize(repeating: 0, count: block.paddedCount)
+            for t in 0..<g.taps {
+                offsets[t] = ((t / g.kernelW) * g.dilationH * block.paddedW + (t % g.kernelW) * g.dilationW) * 8
+            }
+            for item in range {
+                let n = item / blocks, first = (item % blocks) * 8, count = min(8, g.channels - first)
+                if count < 8 { buf.update(repeating: 0, count: block.paddedCount) }
+                let image = px.value + n * g.channels * g.planeIn
+                block.pack(image, first: first, count: count, into: buf)
+                let w = UnsafeRawPointer(pw.value + (first / 8) * g.taps * 8)
+                let b = UnsafeRawPointer(pb.value).loadUnaligned(fromByteOffset: first * 4, as: SIMD8<Float>.self)
+                let src = UnsafeRawPointer(buf), dst = UnsafeMutableRawPointer(result)
+                let step = g.strideW * 8
+                for oh in 0..<g.outH {
+                    let rowBase = oh * g.strideH * block.paddedW * 8
+                    var ow = 0
+                    while ow + 4 <= g.outW {
+                        var a0 = b, a1 = b, a2 = b, a3 = b
+                        let base = rowBase + ow * step
+                        for t in 0..<g.taps {
+                            let wt = w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self), o = (base + offsets[t]) * 4
+                            a0 += wt * src.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                            a1 += wt * src.loadUnaligned(fromByteOffset: o + step * 4, as: SIMD8<Float>.self)
+                            a2 += wt * src.loadUnaligned(fromByteOffset: o + step * 8, as: SIMD8<Float>.self)
+                            a3 += wt * src.loadUnaligned(fromByteOffset: o + step * 12, as: SIMD8<Float>.self)
+                        }
+                        let d = (oh * g.outW + ow) * 32
+                        dst.storeBytes(of: a0, toByteOffset: d, as: SIMD8<Float>.self)
+                        dst.storeBytes(of: a1, toByteOffset: d + 32, as: SIMD8<Float>.self)
+                        dst.storeBytes(of: a2, toByteOffset: d + 64, as: SIMD8<Float>.self)
+                        dst.storeBytes(of: a3, toByteOffset: d + 96, as: SIMD8<Float>.self)
+                        ow += 4
+                    }
+                    while ow < g.outW {
+                        var a0 = b
+                        let base = rowBase + ow * step
+                        for t in 0..<g.taps { a0 += w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self) * src.loadUnaligned(fromByteOffset: (base + offsets[t]) * 4, as: SIMD8<Float>.self) }
+                        dst.storeBytes(of: a0, toByteOffset: (oh * g.outW + ow) * 32, as: SIMD8<Float>.self)
+                        ow += 1
+                    }
+                }
+                DepthwiseChannelBlock.unpack(result, plane: g.planeOut, first: first, count: count,
+                                             into: po.value + n * g.channels * g.planeOut)
+            }
+        }
+    }
+
+    /// Input gradient (overwritten): each output gradient pixel is scattered over its taps into the
+    /// padded interleaved gradient, whose interior is then written back to the planes.
+    static func inputGradient(weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
+                              gradInput: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
+        let block = DepthwiseChannelBlock(g)
+        let blocks = (g.channels + 7) / 8
+        let allWeights = DepthwiseChannelBlock.blockedWeights(weight, channels: g.channels, taps: g.taps)
+        defer { allWeights.deallocate() }
+        let pw = UncheckedSendable(UnsafePointer(allWeights)), pg = UncheckedSendable(gradOut)
+        let pgx = UncheckedSendable(gradInput)
+        Parallel.forRanges(g.batch * blocks, costPerItem: 8 * g.planeOut * g.taps) { range in
+            let buf = UnsafeMutablePointer<Float>.allocate(capacity: block.paddedCount)
+            let go = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * 8)
+            defer { buf.deallocate(); go.deallocate() }
+            for item in range {
+                let n = item / blocks, first = (item % blocks) * 8, count = min(8, g.channels - first)
+                buf.update(repeating: 0, count: block.paddedCount)
+                DepthwiseChannelBlock.interleave(pg.value + n * g.channels * g.planeOut, plane: g.planeOut,
+                                                 first: first, count: count, into: go)
+                let w = UnsafeRawPointer(pw.value + (first / 8) * g.taps * 8)
+                let d = UnsafeMutableRawPointer(buf), s = UnsafeRawPointer(go)
+                for oh in 0..<g.outH {
+                    for i in 0..<g.kernelH {
+                        let rowBase = (oh * g.strideH + i * g.dilationH) * block.paddedW
+                        for j in 0..<g.kernelW {
+                            let wt = w.loadUnaligned(fromByteOffset: (i * g.kernelW + j) * 32, as: SIMD8<Float>.self)
+                            var o = (rowBase + j * g.dilationW) * 32
+                            let step = g.strideW * 32
+                            var so = oh * g.outW * 32
+                            for _ in 0..<g.outW {
+                                let v = d.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                                    + wt * s.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self)
+                                d.storeBytes(of: v, toByteOffset: o, as: SIMD8<Float>.self)
+                                o += step
+                                so += 32
+                            }
+                        }
+                    }
+                }
+                // Interior of the padded gradient -> planes.
+                let image = pgx.value + n * g.channels * g.planeIn
+                for k in 0..<count {
+                    let plane = image + (first + k) * g.planeIn
+                    for r in 0..<g.height {
+                        let src = buf + ((r + g.padding.top) * block.paddedW + g.padding.left) * 8 + k
+                        let dst = plane + r * g.width
+                        for c in 0..<g.width { dst[c] = src[c * 8] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Weight gradient [C, 1, kh, kw] (overwritten), eight channels per SIMD lane set, over the batch.
+    static func weightGradient(x: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
+                               gradWeight: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
+        let block = DepthwiseChannelBlock(g)
+        let blocks = (g.channels + 7) / 8
+        let px = UncheckedSendable(x), pg = UncheckedSendable(gradOut), pgw = UncheckedSendable(gradWeight)
+        Parallel.forRanges(blocks, costPerItem: 8 * g.batch * g.planeOut * g.taps) { range in
+            let buf = UnsafeMutablePointer<Float>.allocate(capacity: block.paddedCount)
+            let go = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * 8)
+            let acc = UnsafeMutablePointer<Float>.allocate(capacity: g.taps * 8)
+            defer { buf.deallocate(); go.deallocate(); acc.deallocate() }
+            buf.initialize(repeating: 0, count: block.paddedCount)
+            for blk in range {
+                let first = blk * 8, count = min(8, g.channels - first)
+                if count < 8 { buf.update(repeating: 0, count: block.paddedCount) }
+                acc.initialize(repeating: 0, count: g.taps * 8)
+                let accRaw = UnsafeMutableRawPointer(acc)
+                for n in 0..<g.batch {
+                    block.pack(px.value + n * g.channels * g.planeIn, first: first, count: count, into: buf)
+                    DepthwiseChannelBlock.interleave(pg.value + n * g.channels * g.planeOut, plane: g.planeOut,
+                                                     first: first, count: count, into: go)
+                    let s = UnsafeRawPointer(buf), gs = UnsafeRawPointer(go)
+                    let step = g.strideW * 32
+                    for t in 0..<g.taps {
+                        let i = t / g.kernelW, j = t % g.kernelW
+                        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+                        for oh in 0..<g.outH {
+                            var o = ((oh * g.strideH + i * g.dilationH) * block.paddedW + j * g.dilationW) * 32
+                            var so = oh * g.outW * 32
+                            var ow = 0
+                            while ow + 2 <= g.outW {
+                                a0 += gs.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self) * s.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                                a1 += gs.loadUnaligned(fromByteOffset: so + 32, as: SIMD8<Float>.self)
+                                    * s.loadUnaligned(fromByteOffset: o + step, as: SIMD8<Float>.self)
+                                o += 2 * step
+                                so += 64
+                                ow += 2
+                            }
+                            if ow < g.outW {
+                                a0 += gs.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self) * s.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                            }
+                        }
+                        let sum = accRaw.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self) + a0 + a1
+                        accRaw.storeBytes(of: sum, toByteOffset: t * 32, as: SIMD8<Float>.self)
+                    }
+                }
+                for k in 0..<count { for t in 0..<g.taps { pgw.value[(first + k) * g.taps + t] = acc[t * 8 + k] } }
+            }
+        }
+    }
+}

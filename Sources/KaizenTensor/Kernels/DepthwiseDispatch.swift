@@ -1,0 +1,39 @@
+/// Chooses the depthwise kernel for a geometry (measured on EfficientNet-Lite0 shapes, bench-conv.md):
+/// the per-row 3x3 kernel where it is fastest (3x3 forward, stride-1 gradients), eight-channel
+/// blocks for every other multiplier-1 case (5x5, stride-2 gradients), phase planes otherwise.
+enum DepthwiseDispatch {
+    static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, multiplier m: Int) {
+        if Depthwise3x3Kernel.applies(g) {
+            Depthwise3x3Kernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
+        } else if DepthwiseBlockedKernels.applies(g, multiplier: m) {
+            DepthwiseBlockedKernels.forward(x: x, weight: weight, bias: bias, out: out, geometry: g)
+        } else {
+            DepthwisePhaseKernels.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
+        }
+    }
+
+    /// Input gradient and weight gradient (each only when its buffer is given; overwritten).
+    static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
+                         geometry g: ConvGeometry, multiplier m: Int,
+                         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
+        if let gradInput {
+            if Depthwise3x3Kernel.appliesToInputGradient(g, multiplier: m) {
+                Depthwise3x3Kernel.inputGradient(weight: weight, gradOut: gradOut, gradInput: gradInput, geometry: g)
+            } else if DepthwiseBlockedKernels.applies(g, multiplier: m) {
+                DepthwiseBlockedKernels.inputGradient(weight: weight, gradOut: gradOut, gradInput: gradInput, geometry: g)
+            } else {
+                DepthwisePhaseKernels.inputGradient(weight: weight, gradOut: gradOut, gradInput: gradInput, geometry: g, multiplier: m)
+            }
+        }
+        if let gradWeight {
+            if Depthwise3x3Kernel.applies(g) && g.strideW == 1 {
+                Depthwise3x3Kernel.weightGradient(x: x, gradOut: gradOut, gradWeight: gradWeight, geometry: g, multiplier: m)
+            } else if DepthwiseBlockedKernels.applies(g, multiplier: m) {
+                DepthwiseBlockedKernels.weightGradient(x: x, gradOut: gradOut, gradWeight: gradWeight, geometry: g)
+            } else {
+                DepthwisePhaseKernels.weightGradient(x: x, gradOut: gradOut, gradWeight: gradWeight, geometry: g, multiplier: m)
+            }
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import KaizenEvolve
-@Test func placeholder() { #expect(Bool(true)) }

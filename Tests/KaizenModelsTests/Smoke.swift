@@ -1,3 +1,0 @@
-import Testing
-@testable import KaizenModels
-@Test func placeholder() { #expect(Bool(true)) }

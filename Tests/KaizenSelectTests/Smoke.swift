@@ -1,3 +1,0 @@
-import Testing
-@testable import KaizenSelect
-@Test func placeholder() { #expect(Bool(true)) }
