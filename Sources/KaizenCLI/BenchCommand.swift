@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure engine throughput.",
-        subcommands: [MatmulBench.self, ConvBench.self]
+        subcommands: [MatmulBench.self, ConvBench.self, OpsBench.self]
     )
 }
 

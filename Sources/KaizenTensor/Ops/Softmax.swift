@@ -9,8 +9,8 @@ enum SoftmaxKernel {
             for r in range {
                 let xr = x + r * n, o = out + r * n
                 let m = Kernels.max(xr, n)
-                var z: Float = 0
-                for j in 0..<n { let e = Foundation.expf(xr[j] - m); o[j] = e; z += e }
+                VectorMath.map(xr, o, n) { VectorMath.exp($0 - m) }
+                let z = Kernels.sum(o, n)
                 if log {
                     let lz = Foundation.logf(z) + m
                     for j in 0..<n { o[j] = xr[j] - lz }

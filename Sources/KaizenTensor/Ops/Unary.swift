@@ -9,16 +9,16 @@ enum UnaryKernel {
     @inline(__always)
     static func forward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
         switch op {
-        case .exp: for i in 0..<n { o[i] = Foundation.expf(x[i]) }
+        case .exp: VectorMath.map(x, o, n) { VectorMath.exp($0) }
         case .log: for i in 0..<n { o[i] = Foundation.logf(x[i]) }
         case .sqrt: for i in 0..<n { o[i] = x[i].squareRoot() }
         case .abs: for i in 0..<n { o[i] = Swift.abs(x[i]) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? x[i] : 0 }
         case .relu6: for i in 0..<n { o[i] = Swift.min(Swift.max(x[i], 0), 6) }
-        case .gelu: for i in 0..<n { o[i] = 0.5 * x[i] * (1 + Foundation.erff(x[i] * 0.70710678118654752)) }
-        case .sigmoid: for i in 0..<n { o[i] = 1 / (1 + Foundation.expf(-x[i])) }
-        case .tanh: for i in 0..<n { o[i] = Foundation.tanhf(x[i]) }
-        case .silu: for i in 0..<n { o[i] = x[i] / (1 + Foundation.expf(-x[i])) }
+        case .gelu: VectorMath.map(x, o, n) { 0.5 * $0 * (1 + VectorMath.erf($0 * 0.70710678118654752)) }
+        case .sigmoid: VectorMath.map(x, o, n) { 1 / (1 + VectorMath.exp(-$0)) }
+        case .tanh: VectorMath.map(x, o, n) { 2 / (1 + VectorMath.exp(-2 * $0)) - 1 }
+        case .silu: VectorMath.map(x, o, n) { $0 / (1 + VectorMath.exp(-$0)) }
         }
     }
 
@@ -34,12 +34,11 @@ enum UnaryKernel {
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : 0 }
         case .relu6: for i in 0..<n { o[i] = x[i] > 0 && x[i] < 6 ? g[i] : 0 }
         case .gelu:
-            for i in 0..<n {
-                let v = x[i]
-                let cdf = 0.5 * (1 + Foundation.erff(v * 0.70710678118654752))
-                let pdf = 0.3989422804014327 * Foundation.expf(-0.5 * v * v)
-                o[i] = g[i] * (cdf + v * pdf)
+            // d/dx [x Phi(x)] = Phi(x) + x phi(x), vectorised; the gradient is multiplied in afterwards.
+            VectorMath.map(x, o, n) { v in
+                0.5 * (1 + VectorMath.erf(v * 0.70710678118654752)) + v * 0.3989422804014327 * VectorMath.exp(-0.5 * v * v)
             }
+            for i in 0..<n { o[i] *= g[i] }
         case .sigmoid: for i in 0..<n { o[i] = g[i] * y[i] * (1 - y[i]) }
         case .tanh: for i in 0..<n { o[i] = g[i] * (1 - y[i] * y[i]) }
         case .silu:
