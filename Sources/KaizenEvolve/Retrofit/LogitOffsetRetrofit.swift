@@ -1,0 +1,87 @@
+import Foundation
+
+/// AfterLearnER retrofitting of a trained classifier's per-class logit offsets for a metric that
+/// has no gradient (macro-F1, worst-class recall, ...): a gradient-free optimiser searches C offsets
+/// on a small validation set; the held-out test score is reported beside the validation score,
+/// with the overfitting bound of the run.
+public struct LogitOffsetRetrofit: Sendable {
+    /// Settings of a run (the spec's small-budget regime by default).
+    public struct Configuration: Sendable {
+        /// Metric to maximise.
+        public var metric: MetricName = .macroF1
+        public var optimizer: OptimizerKind = .auto
+        /// Objective evaluations (a few dozen to a few hundred).
+        public var budget = 300
+        public var seed: UInt64 = 0
+        /// Offsets lie in [-range, range] times the standard deviation of the validation logits.
+        public var range = 3.0
+        public init() {}
+    }
+
+    /// Validation and held-out scores before and after, the offsets and the run's convergence.
+    public struct Report: Sendable, Codable {
+        public var metric: MetricName
+        public var optimizer: String
+        public var validationBefore: Double, validationAfter: Double
+        public var testBefore: Double, testAfter: Double
+        /// sqrt((ln b + ln(1/delta)) / 2n) with delta = 0.05: how much of the validation gain may be luck.
+        public var overfittingBound: Double
+        public var evaluations: Int
+        public var validationSize: Int
+        public var offsets: [Double]
+        /// Best validation score after each evaluation.
+        public var bestSoFar: [Double]
+    }
+
+    public var configuration: Configuration
+    public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
+
+    /// Runs the search on validation logits [Nv, C] and scores the result on test logits [Nt, C].
+    public func run(validationLogits: Tensor, validationLabels: [Int], testLogits: Tensor, testLabels: [Int],
+                    progress: (@Sendable (EvolveProgress) -> Void)? = nil) async throws -> Report {
+        guard validationLogits.rank == 2, testLogits.rank == 2, validationLogits.shape[1] == testLogits.shape[1],
+              validationLogits.shape[0] == validationLabels.count, testLogits.shape[0] == testLabels.count else {
+            throw KaizenError.shapeMismatch(op: "LogitOffsetRetrofit", detail: "logits must be [N, C] with one label per row and the same C")
+        }
+        let c = validationLogits.shape[1]
+        let val = validationLogits.scalars, test = testLogits.scalars
+        let mean = val.reduce(0) { $0 + Double($1) } / Double(val.count)
+        let std = Swift.max((val.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(val.count)).squareRoot(), 1e-6)
+        let bound = configuration.range * std
+        let space = try SearchSpace([.continuous("offsets", shape: [c], lower: -bound, upper: bound, initial: Array(repeating: 0, count: c))])
+        let metric = configuration.metric
+        let valLabels = validationLabels
+        let objective: Evolve.Objective = { assignment in
+            let offsets = assignment["offsets"]?.numeric ?? []
+            return -(try LogitOffsetRetrofit.score(val, classes: c, labels: valLabels, offsets: offsets, metric: metric))
+        }
+        let optimizer = try AnyOptimizer.make(configuration.optimizer, space: space, budget: configuration.budget, seed: configuration.seed)
+        let result = try await Evolve.minimize(objective, space: space, optimizer: optimizer, budget: configuration.budget, progress: progress)
+        let best = result.assignment?["offsets"]?.numeric ?? Array(repeating: 0, count: c)
+        let zero = Array(repeating: 0.0, count: c)
+        return Report(
+            metric: metric, optimizer: optimizer.kind.rawValue,
+            validationBefore: try Self.score(val, classes: c, labels: validationLabels, offsets: zero, metric: metric),
+            validationAfter: try Self.score(val, classes: c, labels: validationLabels, offsets: best, metric: metric),
+            testBefore: try Self.score(test, classes: c, labels: testLabels, offsets: zero, metric: metric),
+            testAfter: try Self.score(test, classes: c, labels: testLabels, offsets: best, metric: metric),
+            overfittingBound: try OverfittingBound.value(validationSize: validationLabels.count, evaluations: result.evaluations),
+            evaluations: result.evaluations, validationSize: validationLabels.count, offsets: best,
+            bestSoFar: result.history.map { -$0.bestSoFar })
+    }
+
+    /// The metric of argmax(logits + offsets).
+    static func score(_ logits: [Float], classes c: Int, labels: [Int], offsets: [Double], metric: MetricName) throws -> Double {
+        let n = labels.count
+        var predictions = [Int](repeating: 0, count: n)
+        for i in 0..<n {
+            var best = 0, bestValue = -Double.infinity
+            for j in 0..<c {
+                let v = Double(logits[i * c + j]) + (j < offsets.count ? offsets[j] : 0)
+                if v > bestValue { bestValue = v; best = j }
+            }
+            predictions[i] = best
+        }
+        return metric.score(try ClassificationMetrics(predictions: predictions, labels: labels, classCount: c))
+    }
+}
