@@ -1,6 +1,6 @@
 /// An elementwise activation as a layer (no parameters): ReLU, ReLU6, GELU (erf form), sigmoid,
 /// tanh, SiLU, or identity.
-public final class Activation: Layer {
+public class Activation: Layer {
     /// The function applied.
     public enum Kind: String, Sendable, CaseIterable {
         case identity, relu, relu6, gelu, sigmoid, tanh, silu
@@ -24,14 +24,14 @@ public final class Activation: Layer {
     }
 }
 
-/// Shorthands so model code reads like PyTorch: `Sequential(Linear(...), ReLU(), ...)`.
-public func ReLU() -> Activation { Activation(.relu) }
-public func ReLU6() -> Activation { Activation(.relu6) }
-public func GELU() -> Activation { Activation(.gelu) }
-public func Sigmoid() -> Activation { Activation(.sigmoid) }
-public func Tanh() -> Activation { Activation(.tanh) }
-public func SiLU() -> Activation { Activation(.silu) }
-public func Identity() -> Activation { Activation(.identity) }
+// Named activations, so model code reads like PyTorch: `Sequential(Linear(...), ReLU(), ...)`.
+public final class ReLU: Activation { public init() { super.init(.relu) } }
+public final class ReLU6: Activation { public init() { super.init(.relu6) } }
+public final class GELU: Activation { public init() { super.init(.gelu) } }
+public final class Sigmoid: Activation { public init() { super.init(.sigmoid) } }
+public final class Tanh: Activation { public init() { super.init(.tanh) } }
+public final class SiLU: Activation { public init() { super.init(.silu) } }
+public final class Identity: Activation { public init() { super.init(.identity) } }
 
 /// Flattens dimensions from `startDim` on (PyTorch's `nn.Flatten`, default 1: keeps the batch).
 public final class Flatten: Layer {
