@@ -24,13 +24,19 @@ public class Activation: Layer {
     }
 }
 
-// Named activations, so model code reads like PyTorch: `Sequential(Linear(...), ReLU(), ...)`.
+/// max(x, 0) (PyTorch's `nn.ReLU`; the activation layers read like PyTorch in `Sequential`).
 public final class ReLU: Activation { public init() { super.init(.relu) } }
+/// min(max(x, 0), 6) (MobileNet / EfficientNet-Lite).
 public final class ReLU6: Activation { public init() { super.init(.relu6) } }
+/// x * Phi(x) with the exact erf form (BERT).
 public final class GELU: Activation { public init() { super.init(.gelu) } }
+/// 1 / (1 + e^-x).
 public final class Sigmoid: Activation { public init() { super.init(.sigmoid) } }
+/// Hyperbolic tangent.
 public final class Tanh: Activation { public init() { super.init(.tanh) } }
+/// x * sigmoid(x) (swish).
 public final class SiLU: Activation { public init() { super.init(.silu) } }
+/// Returns its input (a placeholder layer, e.g. a removed head).
 public final class Identity: Activation { public init() { super.init(.identity) } }
 
 /// Flattens dimensions from `startDim` on (PyTorch's `nn.Flatten`, default 1: keeps the batch).
