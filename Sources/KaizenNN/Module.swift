@@ -66,6 +66,16 @@ extension Module {
         }
     }
 
+    /// The parameter with this dotted name, if any.
+    public func parameter(named name: String) -> Parameter? {
+        namedParameters(includeShared: true).first { $0.0 == name }?.1
+    }
+
+    /// The buffer with this dotted name, if any.
+    public func buffer(named name: String) -> Buffer? {
+        namedBuffers().first { $0.0 == name }?.1
+    }
+
     /// Every distinct parameter.
     public func parameters() -> [Parameter] { namedParameters().map(\.1) }
 

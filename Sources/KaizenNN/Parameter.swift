@@ -59,7 +59,7 @@ public final class Parameter {
         }
         let d = delta.contiguousValues()
         let pd = d.basePointer, pv = value.basePointer
-        for i in 0..<value.count { pv[i] -= scale * pd[i] }
+        Parallel.forRanges(value.count, costPerItem: 2) { r in for i in r { pv[i] -= scale * pd[i] } }
     }
 }
 

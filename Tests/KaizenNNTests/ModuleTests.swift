@@ -17,6 +17,9 @@ import KaizenNN
         // 4*1*9 + 4 + 2 * (4*4*9 + 4 + 4) + 2*4 + 2
         #expect(net.parameterCount == 36 + 4 + 2 * (144 + 8) + 8 + 2)
         #expect(net.namedParameters(prefix: "model").first?.0 == "model.stem.weight")
+        #expect(net.parameter(named: "blocks.1.bn.bias") === net.namedParameters()[7].1)
+        #expect(net.buffer(named: "blocks.0.bn.running_var")?.shape == [4])
+        #expect(net.parameter(named: "blocks.2.bn.bias") == nil)
     }
 
     @Test func stateDictOrderIsParametersThenBuffersPerModule() throws {

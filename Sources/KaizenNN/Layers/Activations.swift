@@ -1,6 +1,6 @@
 /// An elementwise activation as a layer (no parameters): ReLU, ReLU6, GELU (erf form), sigmoid,
 /// tanh, SiLU, or identity.
-public final class Activation: Layer {
+public class Activation: Layer {
     /// The function applied.
     public enum Kind: String, Sendable, CaseIterable {
         case identity, relu, relu6, gelu, sigmoid, tanh, silu
@@ -24,14 +24,20 @@ public final class Activation: Layer {
     }
 }
 
-/// Shorthands so model code reads like PyTorch: `Sequential(Linear(...), ReLU(), ...)`.
-public func ReLU() -> Activation { Activation(.relu) }
-public func ReLU6() -> Activation { Activation(.relu6) }
-public func GELU() -> Activation { Activation(.gelu) }
-public func Sigmoid() -> Activation { Activation(.sigmoid) }
-public func Tanh() -> Activation { Activation(.tanh) }
-public func SiLU() -> Activation { Activation(.silu) }
-public func Identity() -> Activation { Activation(.identity) }
+/// max(x, 0) (PyTorch's `nn.ReLU`; the activation layers read like PyTorch in `Sequential`).
+public final class ReLU: Activation { public init() { super.init(.relu) } }
+/// min(max(x, 0), 6) (MobileNet / EfficientNet-Lite).
+public final class ReLU6: Activation { public init() { super.init(.relu6) } }
+/// x * Phi(x) with the exact erf form (BERT).
+public final class GELU: Activation { public init() { super.init(.gelu) } }
+/// 1 / (1 + e^-x).
+public final class Sigmoid: Activation { public init() { super.init(.sigmoid) } }
+/// Hyperbolic tangent.
+public final class Tanh: Activation { public init() { super.init(.tanh) } }
+/// x * sigmoid(x) (swish).
+public final class SiLU: Activation { public init() { super.init(.silu) } }
+/// Returns its input (a placeholder layer, e.g. a removed head).
+public final class Identity: Activation { public init() { super.init(.identity) } }
 
 /// Flattens dimensions from `startDim` on (PyTorch's `nn.Flatten`, default 1: keeps the batch).
 public final class Flatten: Layer {

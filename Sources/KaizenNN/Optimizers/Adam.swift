@@ -54,13 +54,24 @@ enum AdamUpdate {
         let d = Tensor(uninitializedShape: parameter.shape)
         let pg = g.basePointer, pp = parameter.value.basePointer, pm = m.basePointer, pv = v.basePointer
         let pmax = vMax.basePointer, pd = d.basePointer
-        for i in 0..<n {
-            let gi = coupledDecay != 0 ? pg[i] + coupledDecay * pp[i] : pg[i]
-            pm[i] = beta1 * pm[i] + (1 - beta1) * gi
-            pv[i] = beta2 * pv[i] + (1 - beta2) * gi * gi
-            if amsgrad { pmax[i] = Swift.max(pmax[i], pv[i]) }
-            let denom = pmax[i].squareRoot() / bc2Sqrt + eps
-            pd[i] = stepSize * pm[i] / denom + decay * pp[i]
+        // Branch-free loops (weight decays of 0 add exact zeros for finite values) so they vectorise.
+        Parallel.forRanges(n, costPerItem: 12) { r in
+            if amsgrad {
+                for i in r {
+                    let gi = pg[i] + coupledDecay * pp[i]
+                    pm[i] = beta1 * pm[i] + (1 - beta1) * gi
+                    pv[i] = beta2 * pv[i] + (1 - beta2) * gi * gi
+                    pmax[i] = Swift.max(pmax[i], pv[i])
+                    pd[i] = stepSize * pm[i] / (pmax[i].squareRoot() / bc2Sqrt + eps) + decay * pp[i]
+                }
+            } else {
+                for i in r {
+                    let gi = pg[i] + coupledDecay * pp[i]
+                    pm[i] = beta1 * pm[i] + (1 - beta1) * gi
+                    pv[i] = beta2 * pv[i] + (1 - beta2) * gi * gi
+                    pd[i] = stepSize * pm[i] / (pv[i].squareRoot() / bc2Sqrt + eps) + decay * pp[i]
+                }
+            }
         }
         return d
     }

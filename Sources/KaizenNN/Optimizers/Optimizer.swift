@@ -32,6 +32,9 @@ public struct OptimizerState {
 /// parameter that has a gradient. A wrapper (e.g. FTP's projection) implements its own `step()`
 /// around `proposedUpdate`: it sees the parameter, its gradient, the proposed displacement and the
 /// state (`state[ObjectIdentifier(p)]`), and decides what to write.
+///
+/// Different hyper-parameters for different parts of a model (PyTorch's parameter groups) are two
+/// optimisers over disjoint parameter lists, stepped one after the other.
 public protocol Optimizer: AnyObject {
     /// The parameters this optimiser updates (frozen ones and those without gradient are skipped).
     var parameters: [Parameter] { get set }
@@ -121,3 +124,7 @@ enum OptimizerArguments {
         return g.contiguousValues()
     }
 }
+
+/// An unambiguous name for `KaizenNN.Optimizer` where gradient-free optimisers are also in scope
+/// (the `Kaizen` umbrella re-exports both).
+public typealias GradientOptimizer = Optimizer

@@ -34,13 +34,13 @@ public final class SGD: Optimizer {
         let pg = g.basePointer, pp = parameter.value.basePointer, pd = d.basePointer
         let (lr, mom, damp, wd) = (learningRate, momentum, dampening, weightDecay)
         // d holds the decayed gradient first, then the direction, then the scaled displacement.
-        for i in 0..<n { pd[i] = wd != 0 ? pg[i] + wd * pp[i] : pg[i] }
+        Parallel.forRanges(n, costPerItem: 2) { r in for i in r { pd[i] = wd != 0 ? pg[i] + wd * pp[i] : pg[i] } }
         if mom != 0 {
             let buf: Tensor
             if let existing = s["momentum_buffer"] {
                 buf = existing
                 let pb = buf.basePointer
-                for i in 0..<n { pb[i] = mom * pb[i] + (1 - damp) * pd[i] }
+                Parallel.forRanges(n, costPerItem: 2) { r in for i in r { pb[i] = mom * pb[i] + (1 - damp) * pd[i] } }
             } else {
                 buf = Tensor(uninitializedShape: parameter.shape)
                 buf.basePointer.update(from: pd, count: n)
@@ -48,12 +48,12 @@ public final class SGD: Optimizer {
             }
             let pb = buf.basePointer
             if nesterov {
-                for i in 0..<n { pd[i] += mom * pb[i] }
+                Parallel.forRanges(n, costPerItem: 2) { r in for i in r { pd[i] += mom * pb[i] } }
             } else {
                 pd.update(from: pb, count: n)
             }
         }
-        for i in 0..<n { pd[i] *= lr }
+        Parallel.forRanges(n, costPerItem: 2) { r in for i in r { pd[i] *= lr } }
         s.step += 1
         return d
     }
