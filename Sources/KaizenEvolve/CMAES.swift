@@ -9,7 +9,7 @@ import Foundation
 /// Asks sample from the current distribution; when lambda tells of samples drawn from it have
 /// arrived the distribution is updated. Tells of samples from an older distribution (possible with
 /// several workers) only count for the best-so-far.
-public struct CMAES: Optimizer {
+public struct CMAES: GradientFreeOptimizer {
     /// One evaluated sample, `y = (z - mean) / sigma` at the time it was drawn.
     struct Told: Codable, Sendable { var loss: Double; var y: [Double] }
 

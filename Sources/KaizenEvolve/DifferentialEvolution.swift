@@ -8,7 +8,7 @@ import Foundation
 /// two distinct random members and `best` the best candidate so far; the child takes the donor's
 /// values on a random contiguous segment of coordinates (at least one, not all when d > 1) and the
 /// parent's elsewhere, and replaces its parent when it is not worse.
-public struct DifferentialEvolution: Optimizer {
+public struct DifferentialEvolution: GradientFreeOptimizer {
     struct Member: Codable, Sendable { var z: [Double]; var loss: Double? }
 
     public let encoding: Encoding

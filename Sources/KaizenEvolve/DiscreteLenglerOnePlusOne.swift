@@ -7,7 +7,7 @@ import Foundation
 /// mutated: a discrete coordinate moves to a different value drawn uniformly among the other
 /// `arity - 1`, a continuous one is redrawn from its prior. A child replaces the parent when it is
 /// not worse (ties move, which lets the search drift across plateaus).
-public struct DiscreteLenglerOnePlusOne: Optimizer {
+public struct DiscreteLenglerOnePlusOne: GradientFreeOptimizer {
     public let encoding: Encoding
     public private(set) var evaluations = 0
     public private(set) var asks = 0

@@ -18,7 +18,7 @@ public struct EvolveProgress: Sendable {
 
 /// Everything a run needs to continue: the optimiser (random stream included), the history and the
 /// candidates that were being evaluated when it was saved (they are evaluated again on resume).
-public struct EvolveState<O: Optimizer>: Codable, Sendable {
+public struct EvolveState<O: GradientFreeOptimizer>: Codable, Sendable {
     public var optimizer: O
     public var budget: Int
     public var history: [EvaluationRecord] = []
@@ -56,7 +56,7 @@ public struct EvolveState<O: Optimizer>: Codable, Sendable {
 }
 
 /// The outcome of `Evolve.minimize`.
-public struct EvolveResult<O: Optimizer>: Sendable {
+public struct EvolveResult<O: GradientFreeOptimizer>: Sendable {
     public var state: EvolveState<O>
     /// The best candidate told (standardised) and its values.
     public var recommendation: Candidate?
@@ -76,7 +76,7 @@ public enum Evolve {
     /// concurrently, until `budget` tells (never more). With `checkpoint`, the whole state is
     /// written there every `checkpointEvery` tells, at the end, and before an objective error is
     /// rethrown. With one worker the run is deterministic for a fixed seed, resumed or not.
-    public static func minimize<O: Optimizer>(
+    public static func minimize<O: GradientFreeOptimizer>(
         _ objective: @escaping Objective, space: SearchSpace, optimizer: O, budget: Int, workers: Int = 1,
         checkpoint: URL? = nil, checkpointEvery: Int = 1, progress: (@Sendable (EvolveProgress) -> Void)? = nil
     ) async throws -> EvolveResult<O> {
@@ -85,7 +85,7 @@ public enum Evolve {
     }
 
     /// Continues the run saved in `checkpoint` (and keeps checkpointing there).
-    public static func resume<O: Optimizer>(
+    public static func resume<O: GradientFreeOptimizer>(
         _ type: O.Type, from checkpoint: URL, objective: @escaping Objective, space: SearchSpace, workers: Int = 1,
         checkpointEvery: Int = 1, progress: (@Sendable (EvolveProgress) -> Void)? = nil
     ) async throws -> EvolveResult<O> {
@@ -95,7 +95,7 @@ public enum Evolve {
     }
 
     /// The loop shared by `minimize` and `resume`.
-    public static func run<O: Optimizer>(
+    public static func run<O: GradientFreeOptimizer>(
         _ objective: @escaping Objective, space: SearchSpace, state initial: EvolveState<O>, workers: Int,
         checkpoint: URL?, checkpointEvery: Int, progress: (@Sendable (EvolveProgress) -> Void)?
     ) async throws -> EvolveResult<O> {

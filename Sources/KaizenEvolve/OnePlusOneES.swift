@@ -7,7 +7,7 @@ import Foundation
 /// variant). After each tell whose loss differs from the best loss before it, sigma is doubled on
 /// an improvement and multiplied by 0.84 otherwise (a 1/5 success rate keeps it constant:
 /// 2^(1/5) * 0.84^(4/5) ~ 1). Sigma starts at 1.
-public struct OnePlusOneES: Optimizer {
+public struct OnePlusOneES: GradientFreeOptimizer {
     public let encoding: Encoding
     public private(set) var sigma: Double = 1
     public private(set) var evaluations = 0

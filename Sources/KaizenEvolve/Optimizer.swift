@@ -12,7 +12,7 @@ public struct Candidate: Codable, Sendable, Equatable {
 /// (parallel workers); tells may come in any order. Losses are minimised; NaN counts as +infinity.
 /// Conforming types are value types whose whole state (random stream included) is `Codable`, so a
 /// run can be checkpointed and resumed exactly.
-public protocol Optimizer: Codable, Sendable {
+public protocol GradientFreeOptimizer: Codable, Sendable {
     /// The standardised layout the optimiser works on.
     var encoding: Encoding { get }
     /// Number of tells received.
@@ -86,7 +86,7 @@ public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
 
 /// Any of the optimisers, as one `Codable` value (for `auto`, the CLI and checkpoints). A struct of
 /// optionals rather than an enum so that ask/tell mutate the optimiser in place (no copy of its arrays).
-public struct AnyOptimizer: Optimizer {
+public struct AnyOptimizer: GradientFreeOptimizer {
     public private(set) var kind: OptimizerKind
     private var onePlusOne: OnePlusOneES?
     private var lengler: DiscreteLenglerOnePlusOne?

@@ -3,7 +3,7 @@ import Foundation
 /// Random search: i.i.d. draws from the prior of each coordinate (standard normal; uniform within
 /// bounds for two-sided bounded coordinates; a uniform index for discrete ones). The first ask is
 /// the space's initial point, as for the other optimisers.
-public struct RandomSearch: Optimizer {
+public struct RandomSearch: GradientFreeOptimizer {
     public let encoding: Encoding
     public private(set) var evaluations = 0
     private var asks = 0

@@ -3,7 +3,7 @@ import Testing
 @testable import KaizenEvolve
 
 /// Runs an optimiser on a problem with one worker and returns the best loss.
-func bestLoss<O: Optimizer>(_ optimizer: O, _ problem: BenchmarkProblem, budget: Int) async throws -> Double {
+func bestLoss<O: GradientFreeOptimizer>(_ optimizer: O, _ problem: BenchmarkProblem, budget: Int) async throws -> Double {
     try await Evolve.minimize(problem.objective, space: try problem.space, optimizer: optimizer, budget: budget).bestLoss
 }
 

@@ -40,7 +40,7 @@ import KaizenNN
         return (try Tensor(shape: [16, 2, 5, 5], values: x), (0..<16).map { ($0 * 7 + s) % 3 })
     }
 
-    static func check(_ name: String, _ make: ([Parameter]) throws -> any GradientOptimizer) throws {
+    static func check(_ name: String, _ make: ([Parameter]) throws -> any Optimizer) throws {
         let ref = try #require(reference[name])
         let model = try makeModel()
         let opt = try make(model.parameters())

@@ -124,7 +124,3 @@ enum OptimizerArguments {
         return g.contiguousValues()
     }
 }
-
-/// An unambiguous name for `KaizenNN.Optimizer` where gradient-free optimisers are also in scope
-/// (the `Kaizen` umbrella re-exports both).
-public typealias GradientOptimizer = Optimizer
