@@ -9,16 +9,16 @@ enum UnaryKernel {
     @inline(__always)
     static func forward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
         switch op {
-        case .exp: for i in 0..<n { o[i] = Foundation.expf(x[i]) }
+        case .exp: VectorMath.exp(x, o, n)
         case .log: for i in 0..<n { o[i] = Foundation.logf(x[i]) }
         case .sqrt: for i in 0..<n { o[i] = x[i].squareRoot() }
         case .abs: for i in 0..<n { o[i] = Swift.abs(x[i]) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? x[i] : 0 }
         case .relu6: for i in 0..<n { o[i] = Swift.min(Swift.max(x[i], 0), 6) }
-        case .gelu: for i in 0..<n { o[i] = 0.5 * x[i] * (1 + Foundation.erff(x[i] * 0.70710678118654752)) }
-        case .sigmoid: for i in 0..<n { o[i] = 1 / (1 + Foundation.expf(-x[i])) }
+        case .gelu: VectorMath.gelu(x, o, n)
+        case .sigmoid: VectorMath.sigmoid(x, o, n)
         case .tanh: for i in 0..<n { o[i] = Foundation.tanhf(x[i]) }
-        case .silu: for i in 0..<n { o[i] = x[i] / (1 + Foundation.expf(-x[i])) }
+        case .silu: VectorMath.silu(x, o, n)
         }
     }
 
@@ -33,20 +33,13 @@ enum UnaryKernel {
         case .abs: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : 0 }
         case .relu6: for i in 0..<n { o[i] = x[i] > 0 && x[i] < 6 ? g[i] : 0 }
-        case .gelu:
-            for i in 0..<n {
-                let v = x[i]
-                let cdf = 0.5 * (1 + Foundation.erff(v * 0.70710678118654752))
-                let pdf = 0.3989422804014327 * Foundation.expf(-0.5 * v * v)
-                o[i] = g[i] * (cdf + v * pdf)
-            }
+        case .gelu: VectorMath.geluBackward(g, x, o, n)
         case .sigmoid: for i in 0..<n { o[i] = g[i] * y[i] * (1 - y[i]) }
         case .tanh: for i in 0..<n { o[i] = g[i] * (1 - y[i] * y[i]) }
         case .silu:
-            for i in 0..<n {
-                let s = 1 / (1 + Foundation.expf(-x[i]))
-                o[i] = g[i] * s * (1 + x[i] * (1 - s))
-            }
+            // Vectorised sigmoid into o first, then the derivative in place.
+            VectorMath.sigmoid(x, o, n)
+            for i in 0..<n { let s = o[i]; o[i] = g[i] * s * (1 + x[i] * (1 - s)) }
         }
     }
 }
