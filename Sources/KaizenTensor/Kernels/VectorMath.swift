@@ -29,6 +29,8 @@ public enum VectorMath {
         let s1 = unsafeBitCast((n1 &+ 127) &<< 23, to: Vector.self)
         let s2 = unsafeBitCast((n2 &+ 127) &<< 23, to: Vector.self)
         var result = y * s1 * s2
+        // Exactly 0 below the clamp, so masked (-inf) logits get exactly zero probability.
+        result.replace(with: 0, where: x .<= -104)
         result.replace(with: Float.infinity, where: x .> upper)
         result.replace(with: x, where: x .!= x)
         return result
