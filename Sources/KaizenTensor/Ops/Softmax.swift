@@ -89,7 +89,8 @@ extension Tensor {
                     if log {
                         // d/dx log_softmax: g - softmax * sum(g)
                         let s = Kernels.sum(gr, n)
-                        for j in 0..<n { o[j] = gr[j] - Foundation.expf(yr[j]) * s }
+                        VectorMath.exp(yr, o, n)
+                        for j in 0..<n { o[j] = gr[j] - o[j] * s }
                     } else {
                         // d/dx softmax: y * (g - <g, y>)
                         let dot = Kernels.dot(gr, yr, n)
