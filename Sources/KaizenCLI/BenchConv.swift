@@ -35,7 +35,7 @@ struct ConvBench: ParsableCommand {
 struct OpsBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ops",
-        abstract: "Throughput (GFLOP/s, one op per element) of add, mul, relu, exp, gelu, sum and softmax on 1M floats.",
+        abstract: "Throughput (GFLOP/s, with the flop weights of OpBenchmarks.flopsPerElement) of add, mul, relu, exp, gelu, sum and softmax on 1M floats.",
         discussion: "Example: kaizen bench ops --threads 1 --json"
     )
     @Option(help: "Elements.") var size: Int = 1 << 20
@@ -44,8 +44,8 @@ struct OpsBench: ParsableCommand {
     func validate() throws { guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") } }
 
     func run() throws {
-        let result = try common.withThreads { try OpBenchmarks.elementwise(size: size) }
-        if common.json { try JSONOutput.print(["size": size, "gflops": result]) } else {
+        let result = common.withThreads { OpBenchmarks.elementwise(size: size, repeats: 20) }
+        if common.json { try JSONOutput.print(["size": size, "gflops": result, "flops_per_element": OpBenchmarks.flopsPerElement]) } else {
             for (k, v) in result.sorted(by: { $0.key < $1.key }) { print(String(format: "%-8@ %6.1f GFLOP/s", k as NSString, v)) }
         }
     }

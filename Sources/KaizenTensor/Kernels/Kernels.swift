@@ -43,21 +43,8 @@ public enum Kernels {
         return s
     }
 
-    /// Maximum of `n` contiguous floats (n > 0).
+    /// Maximum of `n` contiguous floats (n > 0); NaN propagates. (The standard library's
+    /// pointwiseMax compiles to scalar code with NaN branches, so the vector kernel does this.)
     @inlinable
-    public static func max(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
-        var m = -Float.infinity
-        var i = 0
-        if n >= 16 {
-            var acc = SIMD16<Float>(repeating: -.infinity)
-            let raw = UnsafeRawPointer(p)
-            while i + 16 <= n {
-                acc = pointwiseMax(acc, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-                i += 16
-            }
-            m = acc.max()
-        }
-        while i < n { if p[i] > m || p[i].isNaN { m = p[i] }; i += 1 }
-        return m
-    }
+    public static func max(_ p: UnsafePointer<Float>, _ n: Int) -> Float { VectorMath.max(p, n) }
 }

@@ -48,7 +48,8 @@ extension Functional {
                 }
                 let row = pl + i * c, o = po + i * c
                 // d/dlogits = softmax - target distribution
-                for j in 0..<c { o[j] = scale * (Foundation.expf(row[j]) - offTarget) }
+                VectorMath.exp(row, o, c)
+                for j in 0..<c { o[j] = scale * (o[j] - offTarget) }
                 o[targets[i]] -= scale * (1 - s)
             }
             return [gx]

@@ -3,21 +3,61 @@ import Foundation
 /// Softmax, log-softmax and log-sum-exp, numerically stable (the row maximum is subtracted),
 /// with fused last-axis kernels; other axes are moved last first.
 enum SoftmaxKernel {
+    /// The shift subtracted before exponentiating: the row maximum, or 0 when that is infinite
+    /// (an all -inf row then gives exp = 0 instead of NaN from -inf - -inf).
+    @inline(__always)
+    static func shift(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        let m = VectorMath.max(x, n)
+        return m.isFinite ? m : 0
+    }
+
+    /// Stores e^(x - m) into o (when given) and returns its sum, eight lanes at a time.
+    @inline(__always)
+    static func expShifted(_ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>?, _ n: Int, _ m: Float) -> Float {
+        let rx = UnsafeRawPointer(x)
+        let mv = VectorMath.Vector(repeating: m)
+        var acc = VectorMath.Vector()
+        var i = 0
+        while i + 8 <= n {
+            let e = VectorMath.exp(rx.loadUnaligned(fromByteOffset: i * 4, as: VectorMath.Vector.self) - mv)
+            if let o { UnsafeMutableRawPointer(o).storeBytes(of: e, toByteOffset: i * 4, as: VectorMath.Vector.self) }
+            acc += e
+            i += 8
+        }
+        var z = acc.sum()
+        if i < n {
+            var v = VectorMath.Vector(repeating: -.infinity)
+            for j in 0..<(n - i) { v[j] = x[i + j] }
+            let e = VectorMath.exp(v - mv)
+            for j in 0..<(n - i) { o?[i + j] = e[j]; z += e[j] }
+        }
+        return z
+    }
+
     /// out = softmax(row) or log_softmax(row) for each of `rows` rows of length n.
     static func forward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, n: Int, log: Bool) {
         Parallel.forRanges(rows, costPerItem: n * 8) { range in
             for r in range {
                 let xr = x + r * n, o = out + r * n
-                let m = Kernels.max(xr, n)
-                VectorMath.map(xr, o, n) { VectorMath.exp($0 - m) }
-                let z = Kernels.sum(o, n)
+                let m = shift(xr, n)
                 if log {
-                    let lz = Foundation.logf(z) + m
+                    let lz = Foundation.logf(expShifted(xr, nil, n, m)) + m
                     for j in 0..<n { o[j] = xr[j] - lz }
                 } else {
-                    let inv = 1 / z
+                    let inv = 1 / expShifted(xr, o, n, m)
                     for j in 0..<n { o[j] *= inv }
                 }
+            }
+        }
+    }
+
+    /// out[r] = log(sum(e^row)) for each of `rows` rows of length n.
+    static func logSumExp(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        Parallel.forRanges(rows, costPerItem: n * 8) { range in
+            for r in range {
+                let xr = x + r * n
+                let m = shift(xr, n)
+                out[r] = Foundation.logf(expShifted(xr, nil, n, m)) + m
             }
         }
     }
@@ -49,7 +89,8 @@ extension Tensor {
                     if log {
                         // d/dx log_softmax: g - softmax * sum(g)
                         let s = Kernels.sum(gr, n)
-                        for j in 0..<n { o[j] = gr[j] - Foundation.expf(yr[j]) * s }
+                        VectorMath.exp(yr, o, n)
+                        for j in 0..<n { o[j] = gr[j] - o[j] * s }
                     } else {
                         // d/dx softmax: y * (g - <g, y>)
                         let dot = Kernels.dot(gr, yr, n)
@@ -61,11 +102,30 @@ extension Tensor {
         }
     }
 
-    /// log(sum(exp(x))) over `axes` (all when empty), stable for large values.
+    /// log(sum(exp(x))) over `axes` (all when empty), stable for large values. The reduced axes
+    /// are moved last (a copy only when they are not already trailing) and run as fused rows.
     public func logSumExp(axes: [Int] = [], keepDims: Bool = false) throws -> Tensor {
-        let resolved = try (axes.isEmpty ? Array(0..<rank) : axes).map { try Shape.axis($0, rank: rank, op: "logSumExp") }
-        let m = try noGrad { try self.max(axes: resolved, keepDims: true) }.detached()
-        let kept = try (self - m).exp().sum(axes: resolved, keepDims: true).log() + m
-        return keepDims ? kept : try kept.reshaped(reducedShape(Set(resolved), keepDims: false))
+        let (rows, _, reducedAxes) = try rowsOver(axes, op: "logSumExp")
+        let outer = rows.shape[0], n = rows.shape[1]
+        let x = rows.contiguousValues()
+        let out = Tensor(uninitializedShape: [outer])
+        SoftmaxKernel.logSumExp(x.basePointer, out.basePointer, rows: outer, n: n)
+        let reduced = Autograd.record("logSumExp", output: out, inputs: [rows]) { g, _ in
+            // d lse / dx = softmax(x) = e^(x - lse)
+            let gc = g.contiguousValues()
+            let gx = Tensor(uninitializedShape: [outer, n])
+            let pg = gc.basePointer, px = x.basePointer, pl = out.basePointer, po = gx.basePointer
+            Parallel.forRanges(outer, costPerItem: n * 8) { range in
+                for r in range {
+                    let lse = pl[r]
+                    let shift = lse.isFinite ? lse : 0
+                    _ = SoftmaxKernel.expShifted(px + r * n, po + r * n, n, shift)
+                    let s = pg[r]
+                    for j in 0..<n { po[r * n + j] *= s }
+                }
+            }
+            return [gx]
+        }
+        return try reduced.reshaped(reducedShape(reducedAxes, keepDims: keepDims))
     }
 }

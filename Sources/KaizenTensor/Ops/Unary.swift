@@ -9,16 +9,16 @@ enum UnaryKernel {
     @inline(__always)
     static func forward(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
         switch op {
-        case .exp: VectorMath.map(x, o, n) { VectorMath.exp($0) }
+        case .exp: VectorMath.exp(x, o, n)
         case .log: for i in 0..<n { o[i] = Foundation.logf(x[i]) }
         case .sqrt: for i in 0..<n { o[i] = x[i].squareRoot() }
         case .abs: for i in 0..<n { o[i] = Swift.abs(x[i]) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? x[i] : 0 }
         case .relu6: for i in 0..<n { o[i] = Swift.min(Swift.max(x[i], 0), 6) }
-        case .gelu: VectorMath.map(x, o, n) { 0.5 * $0 * (1 + VectorMath.erf($0 * 0.70710678118654752)) }
-        case .sigmoid: VectorMath.map(x, o, n) { 1 / (1 + VectorMath.exp(-$0)) }
-        case .tanh: VectorMath.map(x, o, n) { 2 / (1 + VectorMath.exp(-2 * $0)) - 1 }
-        case .silu: VectorMath.map(x, o, n) { $0 / (1 + VectorMath.exp(-$0)) }
+        case .gelu: VectorMath.gelu(x, o, n)
+        case .sigmoid: VectorMath.sigmoid(x, o, n)
+        case .tanh: for i in 0..<n { o[i] = Foundation.tanhf(x[i]) }
+        case .silu: VectorMath.silu(x, o, n)
         }
     }
 
@@ -33,19 +33,13 @@ enum UnaryKernel {
         case .abs: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : 0 }
         case .relu6: for i in 0..<n { o[i] = x[i] > 0 && x[i] < 6 ? g[i] : 0 }
-        case .gelu:
-            // d/dx [x Phi(x)] = Phi(x) + x phi(x), vectorised; the gradient is multiplied in afterwards.
-            VectorMath.map(x, o, n) { v in
-                0.5 * (1 + VectorMath.erf(v * 0.70710678118654752)) + v * 0.3989422804014327 * VectorMath.exp(-0.5 * v * v)
-            }
-            for i in 0..<n { o[i] *= g[i] }
+        case .gelu: VectorMath.geluBackward(g, x, o, n)
         case .sigmoid: for i in 0..<n { o[i] = g[i] * y[i] * (1 - y[i]) }
         case .tanh: for i in 0..<n { o[i] = g[i] * (1 - y[i] * y[i]) }
         case .silu:
-            for i in 0..<n {
-                let s = 1 / (1 + Foundation.expf(-x[i]))
-                o[i] = g[i] * s * (1 + x[i] * (1 - s))
-            }
+            // Vectorised sigmoid into o first, then the derivative in place.
+            VectorMath.sigmoid(x, o, n)
+            for i in 0..<n { let s = o[i]; o[i] = g[i] * s * (1 + x[i] * (1 - s)) }
         }
     }
 }
