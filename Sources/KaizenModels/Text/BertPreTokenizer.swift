@@ -1,0 +1,109 @@
+import Foundation
+
+/// BERT's basic tokenisation for uncased models, as the HuggingFace fast tokenizer
+/// (`BertNormalizer` + `BertPreTokenizer`) does it: remove NUL, U+FFFD and control, format and
+/// private-use characters, map whitespace to spaces, isolate CJK ideographs, strip accents (NFD, then drop
+/// non-spacing marks), lower-case scalar by scalar, then split at whitespace and around punctuation.
+enum BertPreTokenizer {
+    /// The words of a text, each as its Unicode scalars.
+    static func words(_ text: Substring) -> [[Unicode.Scalar]] {
+        split(normalize(text))
+    }
+
+    static func normalize(_ text: Substring) -> [Unicode.Scalar] {
+        var cleaned = String.UnicodeScalarView()
+        var ascii = true
+        for s in text.unicodeScalars {
+            let v = s.value
+            if v < 0x80 {
+                // ASCII: controls other than \t \n \r are dropped; \t \n \r become spaces.
+                if v == 0x09 || v == 0x0A || v == 0x0D { cleaned.append(" ") } else if v >= 0x20 && v != 0x7F { cleaned.append(s) }
+                continue
+            }
+            ascii = false
+            if v == 0xFFFD || isOther(s) { continue }
+            if s.properties.isWhitespace {
+                cleaned.append(" ")
+            } else if isCJKIdeograph(v) {
+                cleaned.append(" "); cleaned.append(s); cleaned.append(" ")
+            } else {
+                cleaned.append(s)
+            }
+        }
+        var scalars: [Unicode.Scalar] = []
+        if ascii {
+            scalars.reserveCapacity(cleaned.count)
+            for s in cleaned {
+                let v = s.value
+                scalars.append(v >= 0x41 && v <= 0x5A ? Unicode.Scalar(UInt8(v + 32)) : s)
+            }
+            return scalars
+        }
+        let decomposed = String(cleaned).decomposedStringWithCanonicalMapping
+        for s in decomposed.unicodeScalars where s.properties.generalCategory != .nonspacingMark {
+            if s.value < 0x80 {
+                let v = s.value
+                scalars.append(v >= 0x41 && v <= 0x5A ? Unicode.Scalar(UInt8(v + 32)) : s)
+            } else if s.properties.changesWhenLowercased {
+                scalars.append(contentsOf: s.properties.lowercaseMapping.unicodeScalars)
+            } else {
+                scalars.append(s)
+            }
+        }
+        return scalars
+    }
+
+    /// Splits normalised scalars at whitespace; each punctuation character is a word of its own.
+    static func split(_ scalars: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
+        var words: [[Unicode.Scalar]] = []
+        var word: [Unicode.Scalar] = []
+        for s in scalars {
+            if isWhitespace(s) {
+                if !word.isEmpty { words.append(word); word.removeAll(keepingCapacity: true) }
+            } else if isPunctuation(s) {
+                if !word.isEmpty { words.append(word); word.removeAll(keepingCapacity: true) }
+                words.append([s])
+            } else {
+                word.append(s)
+            }
+        }
+        if !word.isEmpty { words.append(word) }
+        return words
+    }
+
+    /// Control, format, surrogate and private-use characters. Unassigned code points (Cn) are kept,
+    /// as the HuggingFace fast tokenizer keeps them (they end up as `[UNK]`).
+    static func isOther(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse: return true
+        default: return false
+        }
+    }
+
+    static func isWhitespace(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 { return v == 0x20 || (v >= 0x09 && v <= 0x0D) }
+        return s.properties.isWhitespace
+    }
+
+    /// ASCII symbols count as punctuation (`$`, `+`, `^`, `` ` ``...) besides the Unicode P* categories.
+    static func isPunctuation(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 { return (v >= 33 && v <= 47) || (v >= 58 && v <= 64) || (v >= 91 && v <= 96) || (v >= 123 && v <= 126) }
+        switch s.properties.generalCategory {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The CJK Unified Ideographs blocks (not Hangul, Hiragana or Katakana) with the ranges of the
+    /// HuggingFace fast tokenizer (it skips U+2B820-U+2B91F, unlike the Python `BertTokenizer`).
+    static func isCJKIdeograph(_ v: UInt32) -> Bool {
+        (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) || (0x20000...0x2A6DF).contains(v)
+            || (0x2A700...0x2B73F).contains(v) || (0x2B740...0x2B81F).contains(v) || (0x2B920...0x2CEAF).contains(v)
+            || (0xF900...0xFAFF).contains(v) || (0x2F800...0x2FA1F).contains(v)
+    }
+}
