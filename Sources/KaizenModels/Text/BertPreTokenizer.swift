@@ -5,8 +5,14 @@ import Foundation
 /// private-use characters, map whitespace to spaces, isolate CJK ideographs, strip accents (NFD, then drop
 /// non-spacing marks), lower-case scalar by scalar, then split at whitespace and around punctuation.
 enum BertPreTokenizer {
-    /// The words of a text, each as its Unicode scalars.
-    static func words(_ text: Substring) -> [[Unicode.Scalar]] {
+    /// Words of a text as UTF-8 in one buffer: each word's byte range and its length in characters.
+    struct Words {
+        var utf8: [UInt8] = []
+        var ranges: [(bytes: Range<Int>, characters: Int)] = []
+    }
+
+    /// The words of a text.
+    static func words(_ text: Substring) -> Words {
         split(normalize(text))
     }
 
@@ -54,21 +60,46 @@ enum BertPreTokenizer {
     }
 
     /// Splits normalised scalars at whitespace; each punctuation character is a word of its own.
-    static func split(_ scalars: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
-        var words: [[Unicode.Scalar]] = []
-        var word: [Unicode.Scalar] = []
+    static func split(_ scalars: [Unicode.Scalar]) -> Words {
+        var words = Words()
+        words.utf8.reserveCapacity(scalars.count)
+        var start = 0, characters = 0
+        func finishWord(_ words: inout Words) {
+            if characters > 0 { words.ranges.append((start..<words.utf8.count, characters)) }
+            start = words.utf8.count
+            characters = 0
+        }
         for s in scalars {
             if isWhitespace(s) {
-                if !word.isEmpty { words.append(word); word.removeAll(keepingCapacity: true) }
+                finishWord(&words)
             } else if isPunctuation(s) {
-                if !word.isEmpty { words.append(word); word.removeAll(keepingCapacity: true) }
-                words.append([s])
+                finishWord(&words)
+                append(s, to: &words.utf8)
+                characters = 1
+                finishWord(&words)
             } else {
-                word.append(s)
+                append(s, to: &words.utf8)
+                characters += 1
             }
         }
-        if !word.isEmpty { words.append(word) }
+        finishWord(&words)
         return words
+    }
+
+    @inline(__always)
+    static func append(_ s: Unicode.Scalar, to bytes: inout [UInt8]) {
+        let v = s.value
+        switch v {
+        case ..<0x80:
+            bytes.append(UInt8(v))
+        case ..<0x800:
+            bytes.append(UInt8(0xC0 | v >> 6)); bytes.append(UInt8(0x80 | v & 0x3F))
+        case ..<0x10000:
+            bytes.append(UInt8(0xE0 | v >> 12)); bytes.append(UInt8(0x80 | v >> 6 & 0x3F)); bytes.append(UInt8(0x80 | v & 0x3F))
+        default:
+            bytes.append(UInt8(0xF0 | v >> 18)); bytes.append(UInt8(0x80 | v >> 12 & 0x3F))
+            bytes.append(UInt8(0x80 | v >> 6 & 0x3F)); bytes.append(UInt8(0x80 | v & 0x3F))
+        }
     }
 
     /// Control, format, surrogate and private-use characters. Unassigned code points (Cn) are kept,

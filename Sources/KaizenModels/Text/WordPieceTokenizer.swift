@@ -18,8 +18,9 @@ public struct WordPieceTokenizer: Sendable {
     /// Special tokens recognised verbatim in input text (`[CLS]`, `[SEP]`, `[MASK]`, ...), as the
     /// HuggingFace tokenizer does for its added tokens.
     private let specialTokens: [(text: String, id: Int)]
-    /// Length in characters of the longest vocabulary entry: no longer candidate can match.
-    private let longestToken: Int
+    /// Entries for the start of a word, and continuations (`##` removed).
+    private let wordStarts: VocabularyTrie
+    private let continuations: VocabularyTrie
 
     /// Reads `vocab.txt` (one token per line). A missing or empty file is reported with the
     /// install command; a vocabulary without `[UNK]`, `[CLS]`, `[SEP]` and `[PAD]` is an error.
@@ -50,7 +51,10 @@ public struct WordPieceTokenizer: Sendable {
         self.ids = ids
         unknownID = unk; classifierID = cls; separatorID = sep; paddingID = pad
         specialTokens = (required + ["[MASK]"]).compactMap { t in ids[t].map { (t, $0) } }
-        longestToken = tokens.reduce(0) { Swift.max($0, $1.unicodeScalars.count) }
+        let entries = tokens.enumerated().map { (bytes: Array($0.element.utf8), id: $0.offset) }
+        wordStarts = VocabularyTrie(entries: entries)
+        continuations = VocabularyTrie(entries: entries.filter { $0.bytes.starts(with: [0x23, 0x23]) }
+            .map { (Array($0.bytes.dropFirst(2)), $0.id) })
     }
 
     /// The id of a token string, if it is in the vocabulary.
@@ -94,7 +98,7 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     private func firstSpecialToken(in text: Substring) -> (Range<Substring.Index>, Int)? {
-        guard text.contains("[") else { return nil }
+        guard text.utf8.contains(UInt8(ascii: "[")) else { return nil }
         var best: (Range<Substring.Index>, Int)?
         for (token, id) in specialTokens {
             if let r = text.range(of: token), best.map({ r.lowerBound < $0.0.lowerBound }) ?? true { best = (r, id) }
@@ -103,26 +107,22 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     private func appendWordPieces(of text: Substring, to out: inout [Int]) {
-        for word in BertPreTokenizer.words(text) { appendWordPieces(word: word, to: &out) }
+        let words = BertPreTokenizer.words(text)
+        words.utf8.withUnsafeBufferPointer { utf8 in
+            for (range, characters) in words.ranges {
+                appendWordPieces(word: UnsafeBufferPointer(rebasing: utf8[range]), characters: characters, to: &out)
+            }
+        }
     }
 
     /// Greedy longest-match-first; a word with any unmatched remainder is a single `[UNK]`.
-    private func appendWordPieces(word: [Unicode.Scalar], to out: inout [Int]) {
-        guard word.count <= maxCharactersPerWord else { out.append(unknownID); return }
+    private func appendWordPieces(word: UnsafeBufferPointer<UInt8>, characters: Int, to out: inout [Int]) {
+        guard characters <= maxCharactersPerWord else { out.append(unknownID); return }
         let mark = out.count
         var start = 0
-        var candidate = String.UnicodeScalarView()
         while start < word.count {
-            var end = Swift.min(word.count, start + longestToken)
-            var found: Int?
-            while end > start {
-                candidate.removeAll(keepingCapacity: true)
-                if start > 0 { candidate.append("#"); candidate.append("#") }
-                candidate.append(contentsOf: word[start..<end])
-                if let id = ids[String(candidate)] { found = id; break }
-                end -= 1
-            }
-            guard let id = found else {
+            let trie = start == 0 ? wordStarts : continuations
+            guard let (end, id) = trie.longestMatch(word, from: start) else {
                 out.removeSubrange(mark...)
                 out.append(unknownID)
                 return
