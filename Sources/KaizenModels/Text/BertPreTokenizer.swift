@@ -46,7 +46,7 @@ enum BertPreTokenizer {
             return scalars
         }
         let decomposed = String(cleaned).decomposedStringWithCanonicalMapping
-        for s in decomposed.unicodeScalars where s.properties.generalCategory != .nonspacingMark {
+        for s in decomposed.unicodeScalars where !isNonspacingMark(s) {
             if s.value < 0x80 {
                 let v = s.value
                 scalars.append(v >= 0x41 && v <= 0x5A ? Unicode.Scalar(UInt8(v + 32)) : s)
@@ -102,12 +102,34 @@ enum BertPreTokenizer {
         }
     }
 
-    /// Control, format, surrogate and private-use characters. Unassigned code points (Cn) are kept,
-    /// as the HuggingFace fast tokenizer keeps them (they end up as `[UNK]`).
+    // The HuggingFace fast tokenizer takes the "other", punctuation and non-spacing-mark categories
+    // from Unicode 8.0 tables (the Rust `unicode_categories` crate): characters assigned later are
+    // none of these, and a few characters have changed category since. Measured against
+    // tokenizers 0.19.1 over every code point (Tests/KaizenModelsTests/Fixtures/wordpiece_edge_cases.py).
+
+    /// Whether a scalar was assigned by Unicode 8.0.
+    static func inUnicode8(_ s: Unicode.Scalar) -> Bool {
+        guard let age = s.properties.age else { return false }
+        return age.major < 8 || (age.major == 8 && age.minor == 0)
+    }
+
+    /// Control, format, surrogate and private-use characters of Unicode 8.0. Unassigned code
+    /// points (Cn) are kept (they end up as `[UNK]`).
     static func isOther(_ s: Unicode.Scalar) -> Bool {
         switch s.properties.generalCategory {
-        case .control, .format, .surrogate, .privateUse: return true
+        case .control, .format, .surrogate, .privateUse: return inUnicode8(s)
         default: return false
+        }
+    }
+
+    /// Non-spacing marks (Mn) of Unicode 8.0, dropped after NFD to strip accents.
+    static func isNonspacingMark(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x300 { return false }
+        switch v {
+        case 0x1734, 0x1171E: return true                            // Mn in 8.0, Mc now
+        case 0x1885, 0x1886, 0xA9BD, 0x111C9: return false            // Lo, Mc, Po in 8.0
+        default: return s.properties.generalCategory == .nonspacingMark && inUnicode8(s)
         }
     }
 
@@ -117,14 +139,15 @@ enum BertPreTokenizer {
         return s.properties.isWhitespace
     }
 
-    /// ASCII symbols count as punctuation (`$`, `+`, `^`, `` ` ``...) besides the Unicode P* categories.
+    /// ASCII symbols count as punctuation (`$`, `+`, `^`, `` ` ``...) besides the Unicode 8.0 P* categories.
     static func isPunctuation(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
         if v < 0x80 { return (v >= 33 && v <= 47) || (v >= 58 && v <= 64) || (v >= 91 && v <= 96) || (v >= 123 && v <= 126) }
+        if v == 0x166D || v == 0x111C9 { return true }                 // Po in 8.0
         switch s.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
-            return true
+            return inUnicode8(s)
         default:
             return false
         }
