@@ -3,6 +3,7 @@ import Foundation
 /// The TREC question classification data (Li & Roth): lines `COARSE:fine question text`,
 /// 6 coarse and 50 fine classes. The training file is Latin-1, the test file ASCII.
 public enum TREC {
+    /// The 5,452 training questions or the 500 TREC-10 test questions.
     public enum Split: String, Sendable, CaseIterable {
         case train, test
 
