@@ -1,3 +1,0 @@
-import Testing
-@testable import KaizenData
-@Test func placeholder() { #expect(Bool(true)) }
