@@ -1,7 +1,8 @@
 import Foundation
 
-/// Linear probe: multinomial logistic regression with an L2 penalty and no intercept (FUNGI's
-/// cyanure setting), fitted by L-BFGS. The penalty is chosen on a stratified 80/20 split of the
+/// Linear probe: multinomial logistic regression with an L2 penalty, fitted by L-BFGS. An intercept
+/// is fitted by default (as scikit-learn does): FUNGI's cyanure setting has none, which fails on
+/// features that are not centred (e.g. post-ReLU embeddings); set `fitIntercept = false` for it. The penalty is chosen on a stratified 80/20 split of the
 /// training rows (seeded), then the model is refitted on all of them.
 public struct LinearProbe: Sendable {
     /// Candidate L2 strengths (FUNGI: linspace(5e-6, 5e-4, 5)).
@@ -10,6 +11,8 @@ public struct LinearProbe: Sendable {
     public var validationFraction = 0.2
     public var seed: UInt64 = 42
     public var maxIterations = 300
+    /// Adds a constant feature (a bias per class).
+    public var fitIntercept = true
 
     /// The fitted weights [C, d] and the chosen lambda.
     public private(set) var weights: Tensor?
@@ -26,7 +29,7 @@ public struct LinearProbe: Sendable {
         guard labels.allSatisfy({ $0 >= 0 && $0 < classCount }) else {
             throw KaizenError.invalidArgument(name: "labels", detail: "labels must lie in 0..<\(classCount)")
         }
-        let x = features.contiguousValues()
+        let x = fitIntercept ? LinearProbe.withBiasColumn(features) : features.contiguousValues()
         var best = lambdas[0]
         if lambdas.count > 1 {
             let (trainRows, valRows) = LinearProbe.stratifiedSplit(labels: labels, fraction: validationFraction, seed: seed)
@@ -49,10 +52,34 @@ public struct LinearProbe: Sendable {
     /// Predicted classes for [M, d] features.
     public func predict(_ features: Tensor) throws -> [Int] {
         guard let weights else { throw KaizenError.invalidArgument(name: "probe", detail: "predict() before fit()") }
-        guard features.rank == 2, features.shape[1] == weights.shape[1] else {
+        let x = fitIntercept ? LinearProbe.withBiasColumn(features) : features.contiguousValues()
+        guard x.rank == 2, x.shape[1] == weights.shape[1] else {
             throw KaizenError.shapeMismatch(op: "LinearProbe.predict", detail: "features \(Shape.describe(features.shape)) for weights \(Shape.describe(weights.shape))")
         }
-        return try argmaxRows(try features.contiguousValues().matmul(weights.transposed()))
+        return try argmaxRows(try x.matmul(weights.transposed()))
+    }
+
+    /// Class scores [M, C] (logits) for [M, d] features.
+    public func logits(_ features: Tensor) throws -> Tensor {
+        guard let weights else { throw KaizenError.invalidArgument(name: "probe", detail: "logits() before fit()") }
+        let x = fitIntercept ? LinearProbe.withBiasColumn(features) : features.contiguousValues()
+        guard x.rank == 2, x.shape[1] == weights.shape[1] else {
+            throw KaizenError.shapeMismatch(op: "LinearProbe.logits", detail: "features \(Shape.describe(features.shape)) for weights \(Shape.describe(weights.shape))")
+        }
+        return try x.matmul(weights.transposed())
+    }
+
+    /// [N, d] -> [N, d + 1] with a last column of ones.
+    static func withBiasColumn(_ x: Tensor) -> Tensor {
+        let c = x.contiguousValues()
+        guard c.rank == 2 else { return c }
+        let n = c.shape[0], d = c.shape[1]
+        let out = Tensor(uninitializedShape: [n, d + 1])
+        for i in 0..<n {
+            (out.basePointer + i * (d + 1)).update(from: c.basePointer + i * d, count: d)
+            out.basePointer[i * (d + 1) + d] = 1
+        }
+        return out
     }
 
     /// Mean cross-entropy + lambda/2 |W|^2, minimised by L-BFGS from zero.
