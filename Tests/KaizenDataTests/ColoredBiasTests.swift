@@ -81,3 +81,13 @@ import Testing
         #expect(throws: KaizenError.self) { try BiasGroupAccuracy(predictions: [0], labels: [], colours: []) }
     }
 }
+
+@Suite struct ColoredFashionMNISTTests {
+    @Test(.enabled(if: FashionMNISTTests.installed)) func buildsFromTheRealDataset() throws {
+        let b = try ColoredFashionMNIST.load(alignedRatio: 0.99, poolPerClass: 10, seed: 1,
+                                             trainSubset: .stratified(1000, seed: 2), testSubset: .stratified(200, seed: 3))
+        #expect(b.train.images.shape == [900, 3, 28, 28] && b.conflictingPool.count == 100 && b.test.count == 200)
+        #expect(abs(b.train.alignedFraction - 0.99) < 0.002)
+        #expect(abs(b.test.alignedFraction - 0.1) < 1e-9)
+    }
+}

@@ -10,7 +10,21 @@ public enum ImagePreparation {
             throw KaizenError.shapeMismatch(op: "ImagePreparation.prepare(grey:)", detail: "expected [N, 1, H, W], got \(Shape.describe(s.dims))")
         }
         let resized = try ImageResize.bilinear(images, size: size)
-        return try ImageTransforms.normalize(ImageTransforms.greyToChannels(resized))
+        return replicateAndNormalize(resized, count: s.count, planeSize: size * size, size: size)
+    }
+
+    /// Writes (grey - mean[c]) / std[c] for the three channels in one pass over the output, instead
+    /// of a copy pass followed by a normalisation pass (the output is 3x the input and memory-bound).
+    private static func replicateAndNormalize(_ grey: Tensor, count: Int, planeSize: Int, size: Int) -> Tensor {
+        let out = Tensor(uninitializedShape: [count, 3, size, size])
+        let i = UncheckedSendable(grey.basePointer), o = UncheckedSendable(out.basePointer)
+        let mean = ImageTransforms.imageNetMean, std = ImageTransforms.imageNetStd
+        ImageKernels.forEachPlane(count * 3, costPerPlane: planeSize) { p in
+            let c = p % 3, m = mean[c], r = 1 / std[c]
+            let from = i.value + (p / 3) * planeSize, to = o.value + p * planeSize
+            for k in 0..<planeSize { to[k] = (from[k] - m) * r }
+        }
+        return out
     }
 
     /// Colour [N, 3, H, W] in [0, 1] -> normalised [N, 3, S, S].

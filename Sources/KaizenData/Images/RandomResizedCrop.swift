@@ -25,7 +25,7 @@ public struct RandomResizedCrop: Sendable {
         for _ in 0..<10 {
             let target = area * (scale.lowerBound + (scale.upperBound - scale.lowerBound) * rng.nextDouble())
             let aspect = Foundation.exp(logLo + (logHi - logLo) * rng.nextDouble())
-            let w = Int((target * aspect).squareRoot().rounded()), h = Int((target / aspect).squareRoot().rounded())
+            let w = Int((target * aspect).squareRoot().rounded(.toNearestOrEven)), h = Int((target / aspect).squareRoot().rounded(.toNearestOrEven))
             if w > 0, h > 0, w <= imageWidth, h <= imageHeight {
                 let top = rng.nextInt(below: imageHeight - h + 1), left = rng.nextInt(below: imageWidth - w + 1)
                 return Window(top: top, left: left, height: h, width: w)
@@ -35,9 +35,9 @@ public struct RandomResizedCrop: Sendable {
         let inRatio = Double(imageWidth) / Double(imageHeight)
         var w = imageWidth, h = imageHeight
         if inRatio < ratio.lowerBound {
-            h = Int((Double(w) / ratio.lowerBound).rounded())
+            h = Int((Double(w) / ratio.lowerBound).rounded(.toNearestOrEven))
         } else if inRatio > ratio.upperBound {
-            w = Int((Double(h) * ratio.upperBound).rounded())
+            w = Int((Double(h) * ratio.upperBound).rounded(.toNearestOrEven))
         }
         h = max(1, min(h, imageHeight)); w = max(1, min(w, imageWidth))
         return Window(top: (imageHeight - h) / 2, left: (imageWidth - w) / 2, height: h, width: w)
