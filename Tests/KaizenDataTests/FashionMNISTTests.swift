@@ -24,6 +24,23 @@ import Testing
         #expect(counts.reduce(0, +) == 103 && counts.max()! - counts.min()! <= 1)
     }
 
+    /// PyTorch 1.13 on the first two test images: x/255, F.interpolate(bilinear, align_corners=False,
+    /// antialias=True), repeat to 3 channels, ImageNet normalisation; values at (n, c, y, x) and the sum.
+    @Test(.enabled(if: installed), arguments: [
+        (224, [-0.07123, 2.43691, -2.03571] as [Float], -149929.427),
+        (20, [-0.1864, 2.51683, -2.03571] as [Float], -1180.626),
+    ])
+    func preparationMatchesPyTorch(size: Int, expected: [Float], expectedSum: Double) throws {
+        let data = try FashionMNIST.load(split: .test, subset: .first(2))
+        let y = try ImagePreparation.prepare(grey: data.images, size: size)
+        let s = y.scalars
+        func at(_ n: Int, _ c: Int, _ h: Int, _ w: Int) -> Float { s[((n * 3 + c) * size + h) * size + w] }
+        let got = [at(0, 0, size / 2, size / 2), at(1, 2, size / 3, size / 4), at(0, 1, size - 1, 5)]
+        for (g, e) in zip(got, expected) { #expect(abs(g - e) < 1e-4, "\(got) vs \(expected)") }
+        let sum = s.reduce(0.0) { $0 + Double($1) }
+        #expect(abs(sum - expectedSum) < 1e-5 * abs(expectedSum), "sum \(sum)")
+    }
+
     @Test func missingFilesNameTheInstallCommand() throws {
         let dir = URL(fileURLWithPath: "/nonexistent-kaizen-dataset")
         do {
