@@ -1,0 +1,56 @@
+import Foundation
+import Kaizen
+
+/// Shared state of a demo run: settings, the feature cache, collected results and report sections.
+final class DemoContext {
+    let outputDirectory: URL
+    let cacheDirectory: URL
+    let seed: UInt64
+    let quick: Bool
+    let common: CommonOptions
+    var results: [String: Any] = [:]
+    var sections: [HTMLReport.Section] = []
+
+    init(outputDirectory: URL, cacheDirectory: URL, seed: UInt64, quick: Bool, common: CommonOptions) {
+        self.outputDirectory = outputDirectory
+        self.cacheDirectory = cacheDirectory
+        self.seed = seed
+        self.quick = quick
+        self.common = common
+    }
+
+    /// Fashion-MNIST sizes: the pool to select from / train on, and the held-out test images.
+    var poolSize: Int { quick ? 2000 : 10000 }
+    var testSize: Int { quick ? 1000 : 2000 }
+    /// Input resolution for EfficientNet-Lite0 (64 keeps a CPU run to minutes; 28-pixel images gain little above it).
+    var imageSize: Int { 64 }
+
+    func log(_ s: String) { common.log(s) }
+
+    /// Loads cached features when their provenance matches, else computes and caches them (atomically).
+    func cachedFeatures(name: String, provenance: [String: String], compute: () throws -> Tensor) throws -> Tensor {
+        try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
+        let data = cacheDirectory.appendingPathComponent("\(name).npy"), meta = cacheDirectory.appendingPathComponent("\(name).json")
+        if let saved = try? JSONSerialization.jsonObject(with: Data(contentsOf: meta)) as? [String: String], saved == provenance,
+           let cached = try? NPY.read(data).floatTensor() {
+            log("\(name): cached features \(Shape.describe(cached.shape))")
+            return cached
+        }
+        let features = try compute()
+        try NPY.write(features, to: data)
+        try AtomicFile.write(try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys]), to: meta)
+        return features
+    }
+
+    func writeReport() throws {
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        var report = HTMLReport(
+            title: "Kaizen demo: making a pretrained model better, on real data",
+            intro: "Every number on this page was computed by the run that wrote it (seed \(seed)), on Fashion-MNIST with the ImageNet-pretrained EfficientNet-Lite0, on this machine's CPU. results.json holds every number and setting.")
+        report.sections = sections
+        try AtomicFile.write(Data(report.html().utf8), to: outputDirectory.appendingPathComponent("index.html"))
+        results["settings"] = ["seed": seed, "pool_size": poolSize, "test_size": testSize, "image_size": imageSize, "quick": quick] as [String: Any]
+        let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys, .prettyPrinted])
+        try AtomicFile.write(json, to: outputDirectory.appendingPathComponent("results.json"))
+    }
+}
