@@ -11,9 +11,8 @@ enum EvolveStage {
         let trainRows = Array(order.prefix(100)), valRows = Array(order.dropFirst(100).prefix(300))
         var probe = LinearProbe(seed: ctx.seed)
         try probe.fit(features: data.trainFeatures.indexSelect(axis: 0, indices: trainRows), labels: trainRows.map { data.trainLabels[$0] }, classCount: 10)
-        guard let w = probe.weights else { return }
-        let valLogits = try data.trainFeatures.indexSelect(axis: 0, indices: valRows).matmul(w.transposed())
-        let testLogits = try data.testFeatures.matmul(w.transposed())
+        let valLogits = try probe.logits(data.trainFeatures.indexSelect(axis: 0, indices: valRows))
+        let testLogits = try probe.logits(data.testFeatures)
         var config = LogitOffsetRetrofit.Configuration()
         config.metric = .macroF1
         config.budget = 300
