@@ -29,7 +29,7 @@ enum SelectStage {
             table.append(row)
         }
         let budgets = percents.map { Double(n) * $0 / 100 }
-        let chart = SVGChart.lines(title: "Linear-probe test accuracy vs labeling budget (Fashion-MNIST, EfficientNet-Lite0 features)",
+        let chart = SVGChart.lines(title: "Test accuracy vs labeling budget (linear probe)",
                                    xLabel: "labeled samples (log scale)", yLabel: "test accuracy",
                                    lines: methods.map { .init(label: $0.rawValue, points: Array(zip(budgets, accuracy[$0.rawValue] ?? []))) }, logX: true)
         var charts = [chart]
@@ -50,7 +50,7 @@ enum SelectStage {
         let xy = try pca.transform(x).scalars
         func point(_ i: Int) -> (Double, Double) { (Double(xy[2 * i]), Double(xy[2 * i + 1])) }
         let boundary = zip(result.indices, result.stage).filter { $0.1 != .core }.map(\.0)
-        return SVGScatter(title: "BiLAF at 1%: the pool in 2-D (PCA)", series: [
+        return SVGScatter(title: "BiLAF at 1%: pool in 2-D (PCA)", series: [
             .init(label: "pool", points: sample.map(point), color: "#bbbbbb", radius: 1.5, opacity: 0.5),
             .init(label: "removed outliers", points: result.outliers.prefix(2000).map(point), color: "#999900", radius: 2),
             .init(label: "boundary picks", points: boundary.map(point), color: "#1f77b4", radius: 3),
