@@ -45,10 +45,14 @@ public enum ModelRegistry {
         if let custom = environment["KAIZEN_ASSETS"], !custom.isEmpty { roots.append(URL(fileURLWithPath: custom)) }
         roots.append(URL(fileURLWithPath: currentDirectory).appendingPathComponent(".assets/python"))
         if let exe = executablePath {
-            // .build/<config>/kaizen -> project root three levels up.
-            let root = URL(fileURLWithPath: exe).resolvingSymlinksInPath()
-                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            roots.append(root.appendingPathComponent(".assets/python"))
+            // The project root holds the executable (.build/<triple>/<config>/kaizen, reached through
+            // symlinks): the nearest ancestor with a .assets/python folder.
+            var dir = URL(fileURLWithPath: exe).resolvingSymlinksInPath().deletingLastPathComponent()
+            while dir.path != "/" && !dir.path.isEmpty {
+                let candidate = dir.appendingPathComponent(".assets/python")
+                if FileManager.default.fileExists(atPath: candidate.path) { roots.append(candidate); break }
+                dir = dir.deletingLastPathComponent()
+            }
         }
         return roots
     }
