@@ -195,8 +195,8 @@ public struct CMAES: GradientFreeOptimizer {
         guard !parameters.diagonal else { return }
         // Enforce exact symmetry before rotating.
         for i in 0..<d { for j in (i + 1)..<d { let s = (covariance[i * d + j] + covariance[j * d + i]) / 2; covariance[i * d + j] = s; covariance[j * d + i] = s } }
-        var a = SymmetricEigen.congruence(covariance, basis: basis, n: d)
-        SymmetricEigen.solve(&a, n: d, vectors: &basis)
+        var a = JacobiEigen.congruence(covariance, basis: basis, n: d)
+        JacobiEigen.solve(&a, n: d, vectors: &basis)
         for i in 0..<d { scales[i] = max(a[i * d + i], 1e-300).squareRoot() }
         evaluationsAtEigen = evaluations
         eigenDecompositions += 1

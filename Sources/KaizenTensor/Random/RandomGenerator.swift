@@ -1,8 +1,9 @@
 import Foundation
 
 /// A seeded random generator (xoshiro256** seeded through SplitMix64). Draws are sequential, so
-/// the stream never depends on the thread count. A value type: copying it forks the stream.
-public struct RandomGenerator: RandomNumberGenerator, Sendable {
+/// the stream never depends on the thread count. A value type: copying it forks the stream; Codable,
+/// so checkpoints save the exact state.
+public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     public init(seed: UInt64) {

@@ -6,12 +6,12 @@ import Foundation
 /// (columns become eigenvectors). Starting `vectors` from a previous eigenbasis `B` and `a` from
 /// `B^T A B` (`warmStart`) leaves a nearly diagonal matrix, which Jacobi finishes in one or two
 /// sweeps: this is how CMA-ES refreshes its basis cheaply.
-public enum SymmetricEigen {
+enum JacobiEigen {
     /// Eigenvalues (unsorted, in the order of the columns of `vectors`) after diagonalising `a`.
     /// `a` is n x n symmetric, row-major; `vectors` n x n row-major, updated as `vectors * R`.
     /// Returns the number of sweeps used.
     @discardableResult
-    public static func solve(_ a: inout [Double], n: Int, vectors: inout [Double], maxSweeps: Int = 50) -> Int {
+    static func solve(_ a: inout [Double], n: Int, vectors: inout [Double], maxSweeps: Int = 50) -> Int {
         precondition(a.count == n * n && vectors.count == n * n, "SymmetricEigen: n x n arrays")
         if n < 2 { return 0 }
         var sweeps = 0
@@ -67,7 +67,7 @@ public enum SymmetricEigen {
     }
 
     /// `B^T A B` for row-major n x n matrices (the warm-start matrix of a basis refresh).
-    public static func congruence(_ a: [Double], basis b: [Double], n: Int) -> [Double] {
+    static func congruence(_ a: [Double], basis b: [Double], n: Int) -> [Double] {
         var ab = [Double](repeating: 0, count: n * n)
         multiply(a, b, n, into: &ab)
         var out = [Double](repeating: 0, count: n * n)
@@ -89,7 +89,7 @@ public enum SymmetricEigen {
     }
 
     /// `c = a * b` for row-major n x n matrices.
-    public static func multiply(_ a: [Double], _ b: [Double], _ n: Int, into c: inout [Double]) {
+    static func multiply(_ a: [Double], _ b: [Double], _ n: Int, into c: inout [Double]) {
         c.withUnsafeMutableBufferPointer { cp in
             for i in 0..<(n * n) { cp[i] = 0 }
             a.withUnsafeBufferPointer { ap in
