@@ -113,8 +113,13 @@ public enum AtomicFile {
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             try data.write(to: tmp)
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp) }
-            else { try FileManager.default.moveItem(at: tmp, to: url) }
+            // rename(2) replaces an existing file atomically (Foundation's replaceItemAt fails on Linux).
+            guard rename(tmp.path, url.path) == 0 else {
+                throw KaizenError.io(file: url.path, location: nil, reason: "could not move the finished file into place (errno \(errno))")
+            }
+        } catch let error as KaizenError {
+            try? FileManager.default.removeItem(at: tmp)
+            throw error
         } catch {
             try? FileManager.default.removeItem(at: tmp)
             throw KaizenError.io(file: url.path, location: nil, reason: "could not write: \(error.localizedDescription)")

@@ -27,18 +27,15 @@ final class DemoContext {
 
     func log(_ s: String) { common.log(s) }
 
-    /// Loads cached features when their provenance matches, else computes and caches them (atomically).
+    /// Loads cached features when their provenance matches, else computes and caches them.
     func cachedFeatures(name: String, provenance: [String: String], compute: () throws -> Tensor) throws -> Tensor {
-        try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
-        let data = cacheDirectory.appendingPathComponent("\(name).npy"), meta = cacheDirectory.appendingPathComponent("\(name).json")
-        if let saved = try? JSONSerialization.jsonObject(with: Data(contentsOf: meta)) as? [String: String], saved == provenance,
-           let cached = try? NPY.read(data).floatTensor() {
+        let cache = FeatureCache(directory: cacheDirectory)
+        if let cached = try cache.lookup(name: name, provenance: provenance) {
             log("\(name): cached features \(Shape.describe(cached.shape))")
             return cached
         }
         let features = try compute()
-        try NPY.write(features, to: data)
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys]), to: meta)
+        try cache.store(features, name: name, provenance: provenance)
         return features
     }
 
