@@ -35,6 +35,8 @@ import Testing
         #expect(tooMany.status == 1 && tooMany.stderr.contains("budget"))
         let ok = try CLIRunner.run(["select", "--features", features.path, "--budget", "10%", "--method", "kmeans", "--out", out, "--quiet"])
         #expect(ok.status == 0)
+        // Writing the same output again replaces it (atomic rename over an existing file).
+        #expect(try CLIRunner.run(["select", "--features", features.path, "--budget", "10%", "--method", "kmeans", "--out", out, "--quiet"]).status == 0)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any]
         #expect((json?["indices"] as? [Int])?.count == 4 && json?["method"] as? String == "kmeans")
     }
