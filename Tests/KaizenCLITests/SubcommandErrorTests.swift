@@ -63,6 +63,23 @@ import Testing
         #expect(probe.status == 1 && probe.stderr.contains("99"))
     }
 
+    @Test func selectEvalReportsEveryMethodAndBudget() throws {
+        let dir = try Self.scratch()
+        let pool = dir.appendingPathComponent("pool.npy"), test = dir.appendingPathComponent("test.npy")
+        try Self.npy((0..<60).map { i in [Float(i % 3) * 4 + Float(i % 7) * 0.1, Float(i % 5) * 0.1] }, to: pool)
+        try Self.npy((0..<9).map { i in [Float(i % 3) * 4, 0.2] }, to: test)
+        let lp = dir.appendingPathComponent("pool.txt"), lt = dir.appendingPathComponent("test.txt")
+        try (0..<60).map { "c\($0 % 3)" }.joined(separator: "\n").write(to: lp, atomically: true, encoding: .utf8)
+        try (0..<9).map { "c\($0 % 3)" }.joined(separator: "\n").write(to: lt, atomically: true, encoding: .utf8)
+        let r = try CLIRunner.run(["select-eval", "--features", pool.path, "--labels", lp.path, "--test", test.path, "--test-labels", lt.path,
+                                   "--budgets", "6,12", "--methods", "random,coreset", "--seeds", "0,1", "--json", "--quiet"])
+        #expect(r.status == 0)
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let results = obj?["results"] as? [[String: Any]] ?? []
+        #expect(results.count == 4 && results.allSatisfy { ($0["accuracies"] as? [Double])?.count == 2 })
+        #expect(try CLIRunner.run(["select-eval", "--features", pool.path, "--labels", lp.path, "--test", test.path, "--test-labels", lt.path, "--seeds", "x"]).status == 2)
+    }
+
     @Test func evolveAndDemoErrors() throws {
         #expect(try CLIRunner.run(["evolve", "--problem", "sphere", "--dim", "3", "--optimizer", "nope", "--budget", "10"]).status == 2)
         #expect(try CLIRunner.run(["evolve", "--problem", "sphere", "--dim", "3", "--budget", "0"]).status == 2)
