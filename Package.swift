@@ -29,9 +29,10 @@ let package = Package(
         .target(name: "KaizenEval", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
         .target(name: "KaizenSelect", dependencies: ["KaizenTensor", "KaizenEval"]),
         .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenEval"]),
+        .target(name: "KaizenGradFeatures", dependencies: ["KaizenTensor", "KaizenNN", "KaizenModels", "KaizenEval"]),
         .target(name: "Kaizen", dependencies: [
             "KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData", "KaizenModels", "KaizenEval",
-            "KaizenSelect", "KaizenEvolve",
+            "KaizenSelect", "KaizenEvolve", "KaizenGradFeatures",
         ]),
         .executableTarget(
             name: "KaizenCLI",
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "KaizenEvalTests", dependencies: ["KaizenEval"]),
         .testTarget(name: "KaizenSelectTests", dependencies: ["KaizenSelect"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KaizenEvolveTests", dependencies: ["KaizenEvolve"]),
+        .testTarget(name: "KaizenGradFeaturesTests", dependencies: ["KaizenGradFeatures"]),
     ],
     swiftLanguageModes: [.v6]
 )

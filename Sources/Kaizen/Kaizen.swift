@@ -8,3 +8,4 @@
 @_exported import KaizenEval
 @_exported import KaizenSelect
 @_exported import KaizenEvolve
+@_exported import KaizenGradFeatures
