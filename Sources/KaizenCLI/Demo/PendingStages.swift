@@ -8,8 +8,6 @@ enum PendingStages {
          "FTP vs plain fine-tuning of EfficientNet-Lite0 on Fashion-MNIST, accuracy per corruption"),
         ("debias", "Debias: remove a shortcut with a few counter-examples", 7,
          "change-penalised tuning vs fine-tuning on Colored Fashion-MNIST with 16 counter-examples"),
-        ("gradfeatures", "GradFeatures: better features without training", 4,
-         "kNN accuracy of the embedding vs FUNGI features on Fashion-MNIST and TREC"),
     ]
 
     static func add(_ ctx: DemoContext, only: String?) {
