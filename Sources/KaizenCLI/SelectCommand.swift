@@ -56,27 +56,7 @@ struct SelectCommand: ParsableCommand {
     }
 
     private func writeMap(_ x: Tensor, _ result: SelectionResult, to path: String) throws {
-        let n = x.shape[0]
-        // PCA fitted on at most 5,000 pool points keeps the map cheap for large pools.
-        var rng = RandomGenerator(seed: 0)
-        let sample = n > 5000 ? Array(rng.permutation(n).prefix(5000)).sorted() : Array(0..<n)
-        let fitRows = try x.indexSelect(axis: 0, indices: sample)
-        let xy: Tensor
-        if PCA.applies(dimensions: 2, samples: sample.count, features: x.shape[1]) {
-            xy = try PCA(fit: fitRows, dimensions: 2).transform(x)
-        } else {
-            xy = try x.narrowed(axis: 1, start: 0, length: Swift.min(2, x.shape[1])).contiguous()
-        }
-        let v = xy.scalars, w = xy.shape[1]
-        func point(_ i: Int) -> (Double, Double) { (Double(v[i * w]), w > 1 ? Double(v[i * w + 1]) : 0) }
-        let boundary = zip(result.indices, result.stage).filter { $0.1 != .core }.map(\.0)
-        let series = [
-            SVGScatter.Series(label: "pool", points: sample.map(point), color: "#bbbbbb", radius: 1.5, opacity: 0.5),
-            SVGScatter.Series(label: "removed outliers", points: result.outliers.map(point), color: "#999900", radius: 2.5),
-            SVGScatter.Series(label: result.cores.isEmpty ? "selected" : "boundary picks", points: boundary.map(point), color: "#1f77b4", radius: 3),
-            SVGScatter.Series(label: "cores", points: result.cores.map(point), color: "#d62728", radius: 4),
-        ]
-        let svg = SVGScatter(title: "\(method) selection of \(result.budget) from \(n) (2-D PCA)", series: series).render()
+        let svg = try SelectionMap.svg(features: x, result: result, title: "\(method) selection of \(result.budget) from \(x.shape[0]) (2-D PCA)")
         try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: path))
     }
 }

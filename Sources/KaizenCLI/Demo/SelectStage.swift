@@ -43,18 +43,6 @@ enum SelectStage {
     }
 
     static func map(_ x: Tensor, _ result: SelectionResult) throws -> String {
-        var rng = RandomGenerator(seed: 0)
-        let n = x.shape[0]
-        let sample = Array(rng.permutation(n).prefix(3000))
-        let pca = try PCA(fit: x.indexSelect(axis: 0, indices: sample), dimensions: 2)
-        let xy = try pca.transform(x).scalars
-        func point(_ i: Int) -> (Double, Double) { (Double(xy[2 * i]), Double(xy[2 * i + 1])) }
-        let boundary = zip(result.indices, result.stage).filter { $0.1 != .core }.map(\.0)
-        return SVGScatter(title: "BiLAF at 1%: pool in 2-D (PCA)", series: [
-            .init(label: "pool", points: sample.map(point), color: "#bbbbbb", radius: 1.5, opacity: 0.5),
-            .init(label: "removed outliers", points: result.outliers.prefix(2000).map(point), color: "#999900", radius: 2),
-            .init(label: "boundary picks", points: boundary.map(point), color: "#1f77b4", radius: 3),
-            .init(label: "cores", points: result.cores.map(point), color: "#d62728", radius: 4),
-        ]).render()
+        try SelectionMap.svg(features: x, result: result, title: "BiLAF at 1%: pool in 2-D (PCA)", maxPoints: 3000)
     }
 }
