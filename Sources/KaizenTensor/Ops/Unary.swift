@@ -15,7 +15,7 @@ enum UnaryKernel {
         case .abs: for i in 0..<n { o[i] = Swift.abs(x[i]) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? x[i] : 0 }
         case .relu6: for i in 0..<n { o[i] = Swift.min(Swift.max(x[i], 0), 6) }
-        case .gelu: for i in 0..<n { o[i] = 0.5 * x[i] * (1 + Foundation.erff(x[i] * 0.70710678118654752)) }
+        case .gelu: FastErf.gelu(x, o, n)
         case .sigmoid: for i in 0..<n { o[i] = 1 / (1 + Foundation.expf(-x[i])) }
         case .tanh: for i in 0..<n { o[i] = Foundation.tanhf(x[i]) }
         case .silu: for i in 0..<n { o[i] = x[i] / (1 + Foundation.expf(-x[i])) }
@@ -36,7 +36,7 @@ enum UnaryKernel {
         case .gelu:
             for i in 0..<n {
                 let v = x[i]
-                let cdf = 0.5 * (1 + Foundation.erff(v * 0.70710678118654752))
+                let cdf = 0.5 * (1 + FastErf.erf(v * 0.70710678118654752))
                 let pdf = 0.3989422804014327 * Foundation.expf(-0.5 * v * v)
                 o[i] = g[i] * (cdf + v * pdf)
             }
