@@ -31,6 +31,10 @@ import Testing
         #expect(composed.node != nil)
         let fused = try noGrad { try layer.attention(h, mask: mask) }
         #expect(relativeError(fused, composed) <= 1e-5)
+        let blockReference = try layer(h, mask: mask, intercept: nil, name: "l0")
+        let blockFast = try noGrad { try layer(h, mask: mask, intercept: nil, name: "l0") }
+        #expect(blockReference.node != nil)
+        #expect(relativeError(blockFast, blockReference) <= 1e-5)
         let a = try model.sentenceEmbeddings(ids: ids, mask: mask)
         let b = try noGrad { try model.sentenceEmbeddings(ids: ids, mask: mask) }
         #expect(relativeError(b, a) <= 1e-5)

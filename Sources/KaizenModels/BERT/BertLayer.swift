@@ -74,6 +74,7 @@ public final class BertLayer: Module {
 
     /// x [B, T, H]; `intercept` may replace the attention output projection's result (gradient probes).
     func callAsFunction(_ x: Tensor, mask: [[Bool]], intercept: BertModel.Interceptor?, name: String) throws -> Tensor {
+        if !GradMode.isEnabled && intercept == nil { return try inference(x, mask: mask) }
         let merged = try attention(x, mask: mask)
         var projected = try attentionOutput(merged)
         if let intercept { projected = try intercept("\(name).attention.output.dense", merged, projected) }
@@ -90,11 +91,21 @@ public final class BertLayer: Module {
             throw KaizenError.shapeMismatch(op: "BertLayer", detail: "attention mask must be [\(b)][\(t)]")
         }
         if !GradMode.isEnabled {
-            return InferenceAttention.context(query: try query(x), key: try key(x), value: try value(x), heads: heads, mask: mask)
+            return InferenceAttention.context(packed: InferenceLinear.apply([query, key, value], x), heads: heads, mask: mask)
         }
         func split(_ y: Tensor) throws -> Tensor { try y.reshaped([b, t, heads, dh]).permuted([0, 2, 1, 3]) }
         let context = try Functional.scaledDotProductAttention(query: split(query(x)), key: split(key(x)), value: split(value(x)),
                                                                keyPaddingMask: mask)
         return try context.permuted([0, 2, 1, 3]).reshaped([b, t, hidden])
+    }
+
+    /// The block without autograd: packed Q/K/V product, fused attention, and bias/residual
+    /// epilogues inside the matrix products.
+    func inference(_ x: Tensor, mask: [[Bool]]) throws -> Tensor {
+        let xc = x.contiguousValues()
+        let context = try attention(xc, mask: mask)
+        let attended = try attentionNorm.fused(InferenceLinear.apply([attentionOutput], context, residual: xc))
+        let inner = InferenceLinear.apply([intermediate], attended).gelu()
+        return try outputNorm.fused(InferenceLinear.apply([output], inner, residual: attended))
     }
 }
