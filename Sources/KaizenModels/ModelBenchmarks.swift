@@ -16,6 +16,15 @@ public enum ModelBenchmarks {
         return Double(batch) / seconds
     }
 
+    /// Images per second of the BatchNorm-folded snapshot (`EfficientNetLite0.inferenceFolded()`).
+    public static func efficientNetFoldedInference(_ model: FoldedEfficientNetLite0, batch: Int, size: Int, threads: Int,
+                                                   repeats: Int = 5) throws -> Double {
+        var rng = RandomGenerator(seed: 0)
+        let x = rng.normal([batch, 3, size, size])
+        let seconds = try pinned(threads) { try best(repeats) { _ = try model(x) } }
+        return Double(batch) / seconds
+    }
+
     /// Milliseconds per training step: forward in train mode (batch statistics), cross-entropy,
     /// backward, SGD with momentum 0.9. The model's weights change.
     public static func efficientNetTrainingStep(_ model: EfficientNetLite0, batch: Int = 64, size: Int = 64,

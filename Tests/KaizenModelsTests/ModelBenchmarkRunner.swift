@@ -28,6 +28,11 @@ import Testing
                 if wanted(name) {
                     emit(name, t, try ModelBenchmarks.efficientNetInference(net, batch: batch, size: size, threads: t, repeats: repeats), "images/s")
                 }
+                let folded = "efficientnet-lite0 folded inference \(size)px batch \(batch)"
+                if wanted(folded) {
+                    emit(folded, t, try ModelBenchmarks.efficientNetFoldedInference(net.inferenceFolded(), batch: batch, size: size,
+                                                                                   threads: t, repeats: repeats), "images/s")
+                }
             }
             let step = "efficientnet-lite0 SGD step 64px batch 64"
             if wanted(step) {
