@@ -14,7 +14,7 @@ enum UnaryKernel {
         case .sqrt: for i in 0..<n { o[i] = x[i].squareRoot() }
         case .abs: for i in 0..<n { o[i] = Swift.abs(x[i]) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? x[i] : 0 }
-        case .relu6: for i in 0..<n { o[i] = Swift.min(Swift.max(x[i], 0), 6) }
+        case .relu6: ClampKernels.relu6(x, o, n)
         case .gelu: FastErf.gelu(x, o, n)
         case .sigmoid: for i in 0..<n { o[i] = 1 / (1 + Foundation.expf(-x[i])) }
         case .tanh: for i in 0..<n { o[i] = Foundation.tanhf(x[i]) }
@@ -32,7 +32,7 @@ enum UnaryKernel {
         case .sqrt: for i in 0..<n { o[i] = g[i] * 0.5 / y[i] }
         case .abs: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : 0 }
-        case .relu6: for i in 0..<n { o[i] = x[i] > 0 && x[i] < 6 ? g[i] : 0 }
+        case .relu6: ClampKernels.relu6Gradient(g, x, o, n)
         case .gelu:
             for i in 0..<n {
                 let v = x[i]
