@@ -29,7 +29,16 @@ public final class BertEmbeddings: Module {
         let words = try Functional.embedding(wordEmbeddings.value, ids: ids.flatMap { $0 }, shape: [b, t])
         let positions = try positionEmbeddings.value.narrowed(axis: 0, start: 0, length: t)
         let segment = try tokenTypeEmbeddings.value.narrowed(axis: 0, start: 0, length: 1)
-        return try layerNorm(words + positions + segment)
+        return try layerNorm.fused(words + positions + segment)
+    }
+}
+
+extension LayerNorm {
+    /// The module's normalisation through the fused `Functional.layerNorm` (one pass forward and
+    /// backward instead of the module's composed ops).
+    func fused(_ x: Tensor) throws -> Tensor {
+        guard normalizedShape.count == 1 else { return try self(x) }
+        return try Functional.layerNorm(x, weight: weight?.value, bias: bias?.value, eps: eps)
     }
 }
 
@@ -65,15 +74,38 @@ public final class BertLayer: Module {
 
     /// x [B, T, H]; `intercept` may replace the attention output projection's result (gradient probes).
     func callAsFunction(_ x: Tensor, mask: [[Bool]], intercept: BertModel.Interceptor?, name: String) throws -> Tensor {
+        if !GradMode.isEnabled && intercept == nil { return try inference(x, mask: mask) }
+        let merged = try attention(x, mask: mask)
+        var projected = try attentionOutput(merged)
+        if let intercept { projected = try intercept("\(name).attention.output.dense", merged, projected) }
+        let attended = try attentionNorm.fused(projected + x)
+        let inner = try intermediate(attended).gelu()
+        return try outputNorm.fused(output(inner) + attended)
+    }
+
+    /// Attention context in the merged [B, T, H] layout: a fused kernel without gradients, the
+    /// differentiable composed ops otherwise.
+    func attention(_ x: Tensor, mask: [[Bool]]) throws -> Tensor {
         let b = x.shape[0], t = x.shape[1], hidden = x.shape[2], dh = hidden / heads
+        guard mask.count == b, mask.allSatisfy({ $0.count == t }) else {
+            throw KaizenError.shapeMismatch(op: "BertLayer", detail: "attention mask must be [\(b)][\(t)]")
+        }
+        if !GradMode.isEnabled {
+            return InferenceAttention.context(packed: InferenceLinear.apply([query, key, value], x), heads: heads, mask: mask)
+        }
         func split(_ y: Tensor) throws -> Tensor { try y.reshaped([b, t, heads, dh]).permuted([0, 2, 1, 3]) }
         let context = try Functional.scaledDotProductAttention(query: split(query(x)), key: split(key(x)), value: split(value(x)),
                                                                keyPaddingMask: mask)
-        let merged = try context.permuted([0, 2, 1, 3]).reshaped([b, t, hidden])
-        var projected = try attentionOutput(merged)
-        if let intercept { projected = try intercept("\(name).attention.output.dense", merged, projected) }
-        let attended = try attentionNorm(projected + x)
-        let inner = try intermediate(attended).gelu()
-        return try outputNorm(output(inner) + attended)
+        return try context.permuted([0, 2, 1, 3]).reshaped([b, t, hidden])
+    }
+
+    /// The block without autograd: packed Q/K/V product, fused attention, and bias/residual
+    /// epilogues inside the matrix products.
+    func inference(_ x: Tensor, mask: [[Bool]]) throws -> Tensor {
+        let xc = x.contiguousValues()
+        let context = try attention(xc, mask: mask)
+        let attended = try attentionNorm.fused(InferenceLinear.apply([attentionOutput], context, residual: xc))
+        let inner = InferenceLinear.apply([intermediate], attended).gelu()
+        return try outputNorm.fused(InferenceLinear.apply([output], inner, residual: attended))
     }
 }

@@ -70,9 +70,9 @@ public final class EfficientNetLite0: Layer {
         guard x.rank == 4, x.shape[1] == 3 else {
             throw KaizenError.shapeMismatch(op: "EfficientNetLite0", detail: "input must be [N, 3, H, W], got \(Shape.describe(x.shape))")
         }
-        var h = try bn0(convStem(x)).relu6()
+        var h = try ConvBatchNorm.apply(convStem, bn0, x, relu6: true)
         for block in blocks { h = try block(h) }
-        return try bn1(convHead(h)).relu6()
+        return try ConvBatchNorm.apply(convHead, bn1, h, relu6: true)
     }
 
     /// Pooled 1280-d features (the embedding).

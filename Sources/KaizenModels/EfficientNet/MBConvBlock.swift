@@ -50,9 +50,9 @@ public final class MBConvBlock: Layer {
 
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
         var x = input
-        if let expandConv, let bn0 { x = try bn0(expandConv(x)).relu6() }
-        x = try bn1(depthwiseConv(x)).relu6()
-        x = try bn2(projectConv(x))
+        if let expandConv, let bn0 { x = try ConvBatchNorm.apply(expandConv, bn0, x, relu6: true) }
+        x = try ConvBatchNorm.apply(depthwiseConv, bn1, x, relu6: true)
+        x = try ConvBatchNorm.apply(projectConv, bn2, x, relu6: false)
         guard hasSkip else { return x }
         if trainingMode && dropConnectRate > 0 { x = try dropConnect(x) }
         return try x + input
