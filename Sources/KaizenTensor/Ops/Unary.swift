@@ -14,15 +14,9 @@ enum UnaryKernel {
         case .sqrt: for i in 0..<n { o[i] = x[i].squareRoot() }
         case .abs: for i in 0..<n { o[i] = Swift.abs(x[i]) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? x[i] : 0 }
-<<<<<<< HEAD
-        case .relu6: for i in 0..<n { o[i] = Swift.min(Swift.max(x[i], 0), 6) }
+        case .relu6: ClampKernels.relu6(x, o, n)
         case .gelu: VectorMath.gelu(x, o, n)
         case .sigmoid: VectorMath.sigmoid(x, o, n)
-=======
-        case .relu6: ClampKernels.relu6(x, o, n)
-        case .gelu: FastErf.gelu(x, o, n)
-        case .sigmoid: for i in 0..<n { o[i] = 1 / (1 + Foundation.expf(-x[i])) }
->>>>>>> perf
         case .tanh: for i in 0..<n { o[i] = Foundation.tanhf(x[i]) }
         case .silu: VectorMath.silu(x, o, n)
         }
@@ -38,19 +32,8 @@ enum UnaryKernel {
         case .sqrt: for i in 0..<n { o[i] = g[i] * 0.5 / y[i] }
         case .abs: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
         case .relu: for i in 0..<n { o[i] = x[i] > 0 ? g[i] : 0 }
-<<<<<<< HEAD
-        case .relu6: for i in 0..<n { o[i] = x[i] > 0 && x[i] < 6 ? g[i] : 0 }
-        case .gelu: VectorMath.geluBackward(g, x, o, n)
-=======
         case .relu6: ClampKernels.relu6Gradient(g, x, o, n)
-        case .gelu:
-            for i in 0..<n {
-                let v = x[i]
-                let cdf = 0.5 * (1 + FastErf.erf(v * 0.70710678118654752))
-                let pdf = 0.3989422804014327 * Foundation.expf(-0.5 * v * v)
-                o[i] = g[i] * (cdf + v * pdf)
-            }
->>>>>>> perf
+        case .gelu: VectorMath.geluBackward(g, x, o, n)
         case .sigmoid: for i in 0..<n { o[i] = g[i] * y[i] * (1 - y[i]) }
         case .tanh: for i in 0..<n { o[i] = g[i] * (1 - y[i] * y[i]) }
         case .silu:
