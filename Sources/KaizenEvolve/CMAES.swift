@@ -167,7 +167,7 @@ public struct CMAES: GradientFreeOptimizer {
             // Locals only inside the closure: touching `self` there while `covariance` is borrowed costs exclusivity checks.
             covariance.withUnsafeMutableBufferPointer { c in
                 for i in 0..<d {
-                    let row = c.baseAddress! + i * d
+                    let row = c.address + i * d
                     let r1 = p.c1 * pc[i]
                     for j in 0..<d { row[j] = decay * row[j] + r1 * pc[j] }
                 }
@@ -175,7 +175,7 @@ public struct CMAES: GradientFreeOptimizer {
                     let y = ranked[k].y, wk = p.cMu * p.weights[k]
                     y.withUnsafeBufferPointer { yp in
                         for i in 0..<d {
-                            let row = c.baseAddress! + i * d, a = wk * yp[i]
+                            let row = c.address + i * d, a = wk * yp[i]
                             for j in 0..<d { row[j] += a * yp[j] }
                         }
                     }

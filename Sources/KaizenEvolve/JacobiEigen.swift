@@ -17,7 +17,7 @@ enum JacobiEigen {
         var sweeps = 0
         a.withUnsafeMutableBufferPointer { ab in
             vectors.withUnsafeMutableBufferPointer { vb in
-                let a = ab.baseAddress!, v = vb.baseAddress!
+                let a = ab.address, v = vb.address
                 while sweeps < maxSweeps {
                     var off = 0.0, diag = 0.0
                     for p in 0..<n {

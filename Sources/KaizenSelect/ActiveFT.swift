@@ -71,7 +71,7 @@ public struct ActiveFT: Sendable {
         for step in stride(from: 1, through: steps, by: 1) {
             let loss = theta.withUnsafeBufferPointer { pt in
                 gradient.withUnsafeMutableBufferPointer { pg in
-                    objective.evaluate(theta: pt.baseAddress!, k: k, gradient: pg.baseAddress!)
+                    objective.evaluate(theta: pt.address, k: k, gradient: pg.address)
                 }
             }
             guard loss.isFinite else { throw .numerical(detail: "ActiveFT loss became \(loss) at step \(step)") }
@@ -84,7 +84,7 @@ public struct ActiveFT: Sendable {
         let centroids = Tensor(uninitializedShape: [k, d])
         let pc = centroids.basePointer
         for j in 0..<k {
-            let r = theta.withUnsafeBufferPointer { max(Kernels.dot($0.baseAddress! + j * d, $0.baseAddress! + j * d, d).squareRoot(), 1e-12) }
+            let r = theta.withUnsafeBufferPointer { max(Kernels.dot($0.address + j * d, $0.address + j * d, d).squareRoot(), 1e-12) }
             for t in 0..<d { pc[j * d + t] = theta[j * d + t] / r }
         }
         let ids = GreedyUniqueMapping.assign(points: px, n: n, d: d, centroids: UnsafePointer(pc), k: k,

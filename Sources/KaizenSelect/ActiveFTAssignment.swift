@@ -73,15 +73,15 @@ struct ActiveFTAssignment {
             let count = min(rowsPerBlock, total - start)
             if let rows {
                 gathered.withUnsafeMutableBufferPointer { g in
-                    for r in 0..<count { (g.baseAddress! + r * d).update(from: features + rows[start + r] * d, count: d) }
+                    for r in 0..<count { (g.address + r * d).update(from: features + rows[start + r] * d, count: d) }
                 }
             }
             c.withUnsafeBufferPointer { pc in
                 block.withUnsafeMutableBufferPointer { pb in
                     gathered.withUnsafeBufferPointer { pg in
-                        let a = rows == nil ? features + start * d : UnsafePointer(pg.baseAddress!)
+                        let a = rows == nil ? features + start * d : UnsafePointer(pg.address)
                         BLAS.sgemm(transA: false, transB: true, m: count, n: k, k: d, a: a, lda: d,
-                                   b: pc.baseAddress!, ldb: d, c: pb.baseAddress!, ldc: k)
+                                   b: pc.address, ldb: d, c: pb.address, ldc: k)
                     }
                 }
             }
@@ -94,7 +94,7 @@ struct ActiveFTAssignment {
                                 Parallel.forRanges(count, costPerItem: k + d) { range in
                                     let (pc, pblock, po, pb, ps, rows) = box.value
                                     for r in range {
-                                        let row = pblock.baseAddress! + r * k
+                                        let row = pblock.address + r * k
                                         var top = 0
                                         for j in 1..<max(1, k) where row[j] > row[top] { top = j }
                                         var second = -Float.infinity
@@ -102,7 +102,7 @@ struct ActiveFTAssignment {
                                         let i = rows?[start + r] ?? (start + r)
                                         po[i] = Int32(top)
                                         ps[i] = second
-                                        pb[i] = Kernels.dot(features + i * d, pc.baseAddress! + top * d, d)
+                                        pb[i] = Kernels.dot(features + i * d, pc.address + top * d, d)
                                     }
                                 }
                             }

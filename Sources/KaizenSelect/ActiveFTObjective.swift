@@ -41,8 +41,8 @@ struct ActiveFTObjective {
         var gram = [Float](repeating: 0, count: k * k)
         c.withUnsafeBufferPointer { pc in
             gram.withUnsafeMutableBufferPointer { pg in
-                BLAS.sgemm(transA: false, transB: true, m: k, n: k, k: d, a: pc.baseAddress!, lda: d,
-                           b: pc.baseAddress!, ldb: d, c: pg.baseAddress!, ldc: k)
+                BLAS.sgemm(transA: false, transB: true, m: k, n: k, k: d, a: pc.address, lda: d,
+                           b: pc.address, ldb: d, c: pg.address, ldc: k)
             }
         }
         var expGram = [Float](repeating: 0, count: k * k)
@@ -82,7 +82,7 @@ struct ActiveFTObjective {
                                         let (pt, pf, psp, pk, pb, ps) = out.value
                                         c.withUnsafeBufferPointer { pc in
                                             for j in range {
-                                                let cj = pc.baseAddress! + j * d, acc = pf.baseAddress! + j * d
+                                                let cj = pc.address + j * d, acc = pf.address + j * d
                                                 let move = j == mover ? move2 : move1
                                                 var spread = 0.0
                                                 for idx in memberStart[j]..<memberStart[j + 1] {
@@ -132,7 +132,7 @@ struct ActiveFTObjective {
                             let (columnSum, memberStart, members, features, d, tau, scale, best) = shared.value
                             let (pt, pf, psp) = out.value
                             for j in range {
-                                let acc = pf.baseAddress! + j * d
+                                let acc = pf.address + j * d
                                 var spread = 0.0
                                 for idx in memberStart[j]..<memberStart[j + 1] {
                                     let i = members[idx]
@@ -158,8 +158,8 @@ struct ActiveFTObjective {
         expGram.withUnsafeBufferPointer { pe in
             c.withUnsafeBufferPointer { pc in
                 spread.withUnsafeMutableBufferPointer { ps in
-                    BLAS.sgemm(transA: true, transB: false, m: k, n: d, k: k, a: pe.baseAddress!, lda: k,
-                               b: pc.baseAddress!, ldb: d, c: ps.baseAddress!, ldc: d)
+                    BLAS.sgemm(transA: true, transB: false, m: k, n: d, k: k, a: pe.address, lda: k,
+                               b: pc.address, ldb: d, c: ps.address, ldc: d)
                 }
             }
         }

@@ -80,7 +80,7 @@ public enum Baselines {
         }
         let bias = (0..<n).map { -0.5 * Kernels.dot(px + $0 * d, px + $0 * d, d) }
         return centroids.withUnsafeBufferPointer {
-            GreedyUniqueMapping.assign(points: px, n: n, d: d, centroids: $0.baseAddress!, k: k, bias: bias)
+            GreedyUniqueMapping.assign(points: px, n: n, d: d, centroids: $0.address, k: k, bias: bias)
         }
     }
 
@@ -105,7 +105,7 @@ public enum Baselines {
     static func nearestCentroid(px: UnsafePointer<Float>, n: Int, d: Int, centroids: [Float], k: Int) -> ([Int32], Double) {
         var owner = [Int32](repeating: 0, count: n)
         var best = [Float](repeating: 0, count: n)
-        let centroidNorms = centroids.withUnsafeBufferPointer { p in (0..<k).map { Kernels.dot(p.baseAddress! + $0 * d, p.baseAddress! + $0 * d, d) } }
+        let centroidNorms = centroids.withUnsafeBufferPointer { p in (0..<k).map { Kernels.dot(p.address + $0 * d, p.address + $0 * d, d) } }
         let rowsPerBlock = max(1, min(4096, n))
         var block = [Float](repeating: 0, count: rowsPerBlock * k)
         var start = 0
@@ -114,7 +114,7 @@ public enum Baselines {
             centroids.withUnsafeBufferPointer { pc in
                 block.withUnsafeMutableBufferPointer { pb in
                     BLAS.sgemm(transA: false, transB: true, m: rows, n: k, k: d, alpha: -2, a: px + start * d, lda: d,
-                               b: pc.baseAddress!, ldb: d, c: pb.baseAddress!, ldc: k)
+                               b: pc.address, ldb: d, c: pb.address, ldc: k)
                 }
             }
             let box = UncheckedSendable(block)

@@ -104,7 +104,7 @@ public struct BiLAF: Sendable {
             let row = DoubleDistances.gather(px, d: d, ids: [id])
             let dist = DoubleDistances.matrix(row, n: 1, coreFeatures, m: k, d: d,
                                               aNorms: DoubleDistances.squaredNorms(row, rows: 1, d: d), bNorms: coreNorms)
-            let (opp, od) = dist.withUnsafeBufferPointer { CoreAssignment.opponent(row: $0.baseAddress!, k: k, excluding: i) }
+            let (opp, od) = dist.withUnsafeBufferPointer { CoreAssignment.opponent(row: $0.address, k: k, excluding: i) }
             assignment.opponent[id] = Int32(opp)
             assignment.opponentDistance[id] = od
         }
@@ -196,7 +196,7 @@ public struct BiLAF: Sendable {
                         let c = start + b
                         let list = members[c]
                         let corePos = list.firstIndex(of: cores[c]) ?? 0
-                        out[c] = matrices[b].withUnsafeBufferPointer { work(c, list, corePos, $0.baseAddress!) }
+                        out[c] = matrices[b].withUnsafeBufferPointer { work(c, list, corePos, $0.address) }
                     }
                 }
             }

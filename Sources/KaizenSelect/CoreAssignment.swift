@@ -27,7 +27,7 @@ struct CoreAssignment: Sendable {
             let dist = DoubleDistances.matrix(block, n: rows, coreFeatures, m: k, d: d, aNorms: norms, bNorms: coreNorms)
             dist.withUnsafeBufferPointer { pd in
                 for r in 0..<rows {
-                    let row = pd.baseAddress! + r * k
+                    let row = pd.address + r * k
                     var own = 0
                     for j in 1..<max(1, k) where row[j] < row[own] { own = j }
                     result.cluster[start + r] = Int32(own)

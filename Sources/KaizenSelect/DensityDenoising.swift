@@ -30,7 +30,7 @@ struct DensityDenoising: Sendable {
         func absorb(_ newMembers: ArraySlice<Int>) {
             nearest.withUnsafeMutableBufferPointer { buf in
                 nearestSlot.withUnsafeMutableBufferPointer { slotBuf in
-                    let base = buf.baseAddress!, slotBase = slotBuf.baseAddress!
+                    let base = buf.address, slotBase = slotBuf.address
                     for j in 0..<n where !added[j] {
                         let row = distances + j * n
                         let list = base + j * k, slots = slotBase + j * k

@@ -8,7 +8,7 @@ enum DoubleDistances {
     static func gather(_ x: UnsafePointer<Float>, d: Int, ids: [Int]) -> [Double] {
         var out = [Double](repeating: 0, count: ids.count * d)
         out.withUnsafeMutableBufferPointer { o in
-            let po = o.baseAddress!
+            let po = o.address
             for (r, id) in ids.enumerated() {
                 let src = x + id * d, dst = po + r * d
                 for c in 0..<d { dst[c] = Double(src[c]) }
@@ -21,7 +21,7 @@ enum DoubleDistances {
     static func gather(_ x: UnsafePointer<Float>, d: Int, start: Int, count: Int) -> [Double] {
         var out = [Double](repeating: 0, count: count * d)
         out.withUnsafeMutableBufferPointer { o in
-            let po = o.baseAddress!, src = x + start * d
+            let po = o.address, src = x + start * d
             for i in 0..<(count * d) { po[i] = Double(src[i]) }
         }
         return out
@@ -31,7 +31,7 @@ enum DoubleDistances {
         a.withUnsafeBufferPointer { p in
             (0..<rows).map { r in
                 var s = 0.0
-                let row = p.baseAddress! + r * d
+                let row = p.address + r * d
                 for c in 0..<d { s += row[c] * row[c] }
                 return s
             }
@@ -47,7 +47,7 @@ enum DoubleDistances {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
-                    let A = pa.baseAddress!, B = pb.baseAddress!, C = po.baseAddress!
+                    let A = pa.address, B = pb.address, C = po.address
                     BLAS.dgemm(transA: false, transB: true, m: n, n: m, k: d, alpha: -2, a: A, lda: d, b: B, ldb: d, c: C, ldc: m)
                     let box = UncheckedSendable((A, B, C))
                     Parallel.forRanges(n, costPerItem: m * 4) { range in

@@ -18,7 +18,7 @@ enum GreedyUniqueMapping {
             let rows = min(rowsPerBlock, n - start)
             block.withUnsafeMutableBufferPointer { pb in
                 BLAS.sgemm(transA: false, transB: true, m: k, n: rows, k: d, a: centroids, lda: d,
-                           b: points + start * d, ldb: d, c: pb.baseAddress!, ldc: rows)
+                           b: points + start * d, ldb: d, c: pb.address, ldc: rows)
             }
             let box = UncheckedSendable((block, bias))
             topScore.withUnsafeMutableBufferPointer { ps in

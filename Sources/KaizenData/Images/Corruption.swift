@@ -66,7 +66,7 @@ public enum Corruption: String, CaseIterable, Sendable {
                 for n in range {
                     var rng = RandomGenerator(seed: CounterHash.mix(seed, UInt64(n)))
                     kind.corruptImage(i.value + n * s.imageSize, o.value + n * s.imageSize, shape: s,
-                                      parameter: p, pixelScale: scale, rng: &rng, scratch: sb.baseAddress!)
+                                      parameter: p, pixelScale: scale, rng: &rng, scratch: sb.address)
                 }
             }
         }

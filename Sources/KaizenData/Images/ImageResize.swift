@@ -27,7 +27,7 @@ public enum ImageResize {
             temp.withUnsafeMutableBufferPointer { t in
                 for p in range {
                     resamplePlane(inBox.value + p * s.planeSize, inHeight: s.height, inWidth: s.width,
-                                  temp: t.baseAddress!, out: outBox.value + p * height * width,
+                                  temp: t.address, out: outBox.value + p * height * width,
                                   outHeight: height, outWidth: width, horizontal: horizontal, vertical: vertical)
                 }
             }

@@ -72,11 +72,11 @@ public struct RandomResizedCrop: Sendable {
                     let plane = i.value + (n * s.channels + c) * s.planeSize
                     window.withUnsafeMutableBufferPointer { wb in
                         for y in 0..<win.height {
-                            (wb.baseAddress! + y * win.width).update(from: plane + (win.top + y) * s.width + win.left, count: win.width)
+                            (wb.address + y * win.width).update(from: plane + (win.top + y) * s.width + win.left, count: win.width)
                         }
                         temp.withUnsafeMutableBufferPointer { tb in
-                            ImageResize.resamplePlane(wb.baseAddress!, inHeight: win.height, inWidth: win.width,
-                                                      temp: tb.baseAddress!, out: o.value + (n * s.channels + c) * outH * outW,
+                            ImageResize.resamplePlane(wb.address, inHeight: win.height, inWidth: win.width,
+                                                      temp: tb.address, out: o.value + (n * s.channels + c) * outH * outW,
                                                       outHeight: outH, outWidth: outW, horizontal: horizontal, vertical: vertical)
                         }
                     }
