@@ -62,8 +62,8 @@ public enum Selection {
     public static func select(features: Tensor, budget: Budget, method: SelectionMethod, seed: UInt64 = 0,
                               mode: BiLAF.Mode = .safe, options: SelectionOptions = SelectionOptions(),
                               progress: ProgressHandler? = nil) throws(KaizenError) -> SelectionResult {
-        guard features.rank == 2, features.shape[0] > 0 else {
-            throw .shapeMismatch(op: "select", detail: "features must be a non-empty [N, d] matrix, got \(Shape.describe(features.shape))")
+        guard features.rank == 2, features.shape[0] > 0, features.shape[1] > 0 else {
+            throw .shapeMismatch(op: "select", detail: "features must be a non-empty [N, d] matrix with d > 0, got \(Shape.describe(features.shape))")
         }
         let n = features.shape[0]
         let b = try budget.resolve(poolSize: n)
