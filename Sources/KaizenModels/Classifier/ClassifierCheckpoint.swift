@@ -70,6 +70,11 @@ public struct ClassifierCheckpoint {
         }
     }
 
+    /// The free-form metadata of a checkpoint file, without building the model.
+    public static func metadata(of url: URL) throws -> [String: String] {
+        try SafeTensors.read(url).metadata
+    }
+
     /// Reads a checkpoint written by `save`; a file without Kaizen metadata gets an error that says
     /// how to make one.
     public static func load(from url: URL) throws -> ClassifierCheckpoint {
