@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "KaizenSelect", dependencies: ["KaizenTensor", "KaizenEval"]),
         .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenEval"]),
         .target(name: "KaizenGradFeatures", dependencies: ["KaizenTensor", "KaizenNN", "KaizenModels", "KaizenEval"]),
-        .target(name: "KaizenRobustTune", dependencies: ["KaizenTensor", "KaizenNN", "KaizenModels"]),
+        .target(name: "KaizenRobustTune", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels"]),
         .target(name: "Kaizen", dependencies: [
             "KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData", "KaizenModels", "KaizenEval",
             "KaizenSelect", "KaizenEvolve", "KaizenGradFeatures", "KaizenRobustTune",
