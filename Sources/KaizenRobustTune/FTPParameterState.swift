@@ -17,6 +17,8 @@ public struct FTPParameterState {
     public var previousDeviation: Tensor?
     /// 1 / n_{t-1} per row at the previous step (nil before the first step).
     public var previousInverseNorms: [Float]?
+    /// The radius gradient g of the last update, before annealing with k (nil before one was taken).
+    public var lastRadiusGradient: Float?
 
     public init(anchor: Tensor, radius: Float) {
         self.anchor = anchor

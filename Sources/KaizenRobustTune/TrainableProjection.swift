@@ -126,6 +126,7 @@ public final class TrainableProjection: Optimizer {
             var hyper = 0.0
             for i in 0..<layout.rows { hyper += dots[i] * Double(inverse[i]) }
             var gradientOfRadius = Float(hyper)
+            st.lastRadiusGradient = gradientOfRadius
             if gradientOfRadius > 0 { gradientOfRadius *= configuration.k }
             var radius = radiusAdam.step(radius: st.radius, gradient: gradientOfRadius, m: &st.radiusMean,
                                          v: &st.radiusSquaredMean, t: globalStep)
