@@ -44,6 +44,7 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "LP-FT: head-only epochs.") var probeEpochs: Int = 1
     @Option(help: "TPGM: fraction of training images held out for learning the radii.") var validationFraction: Double = 0.1
     @Flag(help: "No random horizontal flips.") var noFlip = false
+    @Option(help: "BatchNorm statistics while training: update (batch statistics, running averages move) or frozen (the pretrained running statistics are used and kept).") var batchNorm: String = "frozen"
     @Option(help: "Checkpoint to write (weights + class list), after every epoch.") var out: String
     @Flag(help: "Continue the interrupted run whose checkpoint is --out.") var resume = false
     @OptionGroup var common: CommonOptions
@@ -66,6 +67,7 @@ struct FinetuneCommand: ParsableCommand {
             throw ValidationError("--probe-epochs must leave at least one full fine-tuning epoch (1...\(max(epochs - 1, 1)) for --epochs \(epochs)), got \(probeEpochs)")
         }
         guard (0.01...0.5).contains(validationFraction) else { throw ValidationError("--validation-fraction must be in 0.01...0.5, got \(validationFraction)") }
+        guard ["update", "frozen"].contains(batchNorm) else { throw ValidationError("--batch-norm must be update or frozen, got '\(batchNorm)'") }
         guard (0...1).contains(ftpK) else { throw ValidationError("--ftp-k must be in [0, 1], got \(ftpK)") }
     }
 
@@ -108,6 +110,7 @@ struct FinetuneCommand: ParsableCommand {
             c.training.learningRate = lr ?? c.optimizer.defaultLearningRate
             c.training.seed = seed
             c.training.horizontalFlip = !noFlip
+            c.training.freezeBatchNormStatistics = batchNorm == "frozen"
             c.momentum = momentum
             c.weightDecay = weightDecay
             c.ftp.k = ftpK
