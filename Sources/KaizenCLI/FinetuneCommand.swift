@@ -146,14 +146,19 @@ struct FinetuneCommand: ParsableCommand {
         ]
         if let e = r.evaluation {
             object["id_top1"] = e.inDistribution
-            object["ood"] = e.perShift
-            object["ood_mean"] = e.outOfDistributionMean
-            object["severity"] = e.severity
+            if !e.perShift.isEmpty {
+                object["ood"] = e.perShift
+                object["ood_mean"] = e.outOfDistributionMean
+                object["severity"] = e.severity
+            }
         }
         if common.json { try JSONOutput.print(object); return }
         print(String(format: "%@ (%@): %d images, %.1f ms/step", r.method.rawValue, r.optimizer.rawValue, r.trainImages, 1000 * r.secondsPerStep))
         if let e = r.evaluation {
-            print(String(format: "  ID top-1 %.2f%%   OOD mean %.2f%% over %d corruptions (severity %d)", 100 * e.inDistribution, 100 * e.outOfDistributionMean, e.perShift.count, e.severity))
+            print(String(format: "  ID top-1 %.2f%%", 100 * e.inDistribution))
+            if !e.perShift.isEmpty {
+                print(String(format: "  OOD mean %.2f%% over %d corruptions (severity %d)", 100 * e.outOfDistributionMean, e.perShift.count, e.severity))
+            }
             for k in e.perShift.keys.sorted() { print(String(format: "    %-18@ %.2f%%", k as NSString, 100 * (e.perShift[k] ?? 0))) }
         }
         print("  checkpoint: \(out)")

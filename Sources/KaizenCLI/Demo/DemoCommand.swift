@@ -40,6 +40,7 @@ struct DemoCommand: AsyncParsableCommand {
                 if wants("select") { try SelectStage.run(ctx, data: data) }
                 if wants("evolve") { try await EvolveStage.run(ctx, data: data) }
             }
+            if wants("robusttune") { try RobustTuneStage.run(ctx) }
             if wants("gradfeatures") { try GradFeaturesStage.run(ctx) }
             PendingStages.add(ctx, only: stage)
         }

@@ -4,8 +4,6 @@ import Kaizen
 /// stored or invented numbers.
 enum PendingStages {
     static let notes: [(id: String, title: String, issue: Int, what: String)] = [
-        ("robusttune", "RobustTune: fine-tune without losing robustness", 6,
-         "FTP vs plain fine-tuning of EfficientNet-Lite0 on Fashion-MNIST, accuracy per corruption"),
         ("debias", "Debias: remove a shortcut with a few counter-examples", 7,
          "change-penalised tuning vs fine-tuning on Colored Fashion-MNIST with 16 counter-examples"),
     ]
