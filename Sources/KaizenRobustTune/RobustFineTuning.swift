@@ -131,13 +131,14 @@ public enum RobustFineTuning {
                 tpgm.excludedNames.formUnion(head)
                 let projection = try TPGMProjection(model: model, configuration: tpgm)
                 let batch = c.training.batchSize
-                t.afterStep = { step in
+                t.afterStep = { [unowned t] step in
                     let count = validation.labels.count
                     let start = (step * batch) % count
                     let rows = (0..<min(batch, count)).map { (start + $0) % count }
                     let x = try validation.images.indexSelect(axis: 0, indices: rows)
                     let y = rows.map { validation.labels[$0] }
                     try projection.project { try Loss.crossEntropy(model(x), targets: y) }
+                    t.setTrainingMode()  // the projection restores plain train mode, which would unfreeze BatchNorm
                 }
             }
             epochs = try t.fit(images: train.images, labels: train.labels).epochs

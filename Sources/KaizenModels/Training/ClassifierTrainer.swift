@@ -153,7 +153,9 @@ public final class ClassifierTrainer {
                                  metadata: meta, extraTensors: extra).save(to: plan.url)
     }
 
-    private func setTrainingMode() {
+    /// Puts the model in training mode, with BatchNorm in evaluation mode when its statistics are
+    /// frozen; hooks that switch modes (TPGM's validation pass) call it to restore the training state.
+    public func setTrainingMode() {
         model.train()
         guard configuration.freezeBatchNormStatistics else { return }
         for (_, m) in model.namedModules() where m is BatchNorm2d { m.trainingMode = false }
