@@ -30,9 +30,10 @@ let package = Package(
         .target(name: "KaizenSelect", dependencies: ["KaizenTensor", "KaizenEval"]),
         .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenEval"]),
         .target(name: "KaizenGradFeatures", dependencies: ["KaizenTensor", "KaizenNN", "KaizenModels", "KaizenEval"]),
+        .target(name: "KaizenDebias", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels", "KaizenEval"]),
         .target(name: "Kaizen", dependencies: [
             "KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData", "KaizenModels", "KaizenEval",
-            "KaizenSelect", "KaizenEvolve", "KaizenGradFeatures",
+            "KaizenSelect", "KaizenEvolve", "KaizenGradFeatures", "KaizenDebias",
         ]),
         .executableTarget(
             name: "KaizenCLI",
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "KaizenSelectTests", dependencies: ["KaizenSelect"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KaizenEvolveTests", dependencies: ["KaizenEvolve"]),
         .testTarget(name: "KaizenGradFeaturesTests", dependencies: ["KaizenGradFeatures"]),
+        .testTarget(name: "KaizenDebiasTests", dependencies: ["KaizenDebias"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,3 +9,4 @@
 @_exported import KaizenSelect
 @_exported import KaizenEvolve
 @_exported import KaizenGradFeatures
+@_exported import KaizenDebias
