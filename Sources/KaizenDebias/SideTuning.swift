@@ -13,7 +13,7 @@ public enum SideTuningAlpha: Sendable, Equatable, Codable {
         case let .linearDecay(start, end, steps):
             guard steps > 0 else { return end }
             let f = Float(min(max(step, 0), steps)) / Float(steps)
-            return start + (end - start) * f
+            return start * (1 - f) + end * f
         }
     }
 }
