@@ -30,10 +30,11 @@ let package = Package(
         .target(name: "KaizenSelect", dependencies: ["KaizenTensor", "KaizenEval"]),
         .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenEval"]),
         .target(name: "KaizenGradFeatures", dependencies: ["KaizenTensor", "KaizenNN", "KaizenModels", "KaizenEval"]),
+        .target(name: "KaizenRobustTune", dependencies: ["KaizenTensor", "KaizenNN", "KaizenModels"]),
         .target(name: "KaizenDebias", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels", "KaizenEval"]),
         .target(name: "Kaizen", dependencies: [
             "KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData", "KaizenModels", "KaizenEval",
-            "KaizenSelect", "KaizenEvolve", "KaizenGradFeatures", "KaizenDebias",
+            "KaizenSelect", "KaizenEvolve", "KaizenGradFeatures", "KaizenRobustTune", "KaizenDebias",
         ]),
         .executableTarget(
             name: "KaizenCLI",
@@ -53,6 +54,11 @@ let package = Package(
         .testTarget(name: "KaizenSelectTests", dependencies: ["KaizenSelect"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KaizenEvolveTests", dependencies: ["KaizenEvolve"]),
         .testTarget(name: "KaizenGradFeaturesTests", dependencies: ["KaizenGradFeatures"]),
+        .testTarget(
+            name: "KaizenRobustTuneTests",
+            dependencies: ["KaizenRobustTune", "KaizenIO", "KaizenModels"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "KaizenDebiasTests", dependencies: ["KaizenDebias"]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,4 +9,5 @@
 @_exported import KaizenSelect
 @_exported import KaizenEvolve
 @_exported import KaizenGradFeatures
+@_exported import KaizenRobustTune
 @_exported import KaizenDebias

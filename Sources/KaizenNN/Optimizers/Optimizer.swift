@@ -47,6 +47,11 @@ public protocol Optimizer: AnyObject {
 
     /// Updates every trainable parameter with a gradient, in place.
     func step() throws
+
+    /// State as named tensors for checkpoints (a requirement so that wrappers can add their own).
+    func stateEntries() -> [(String, Tensor)]
+    /// Restores what `stateEntries()` wrote.
+    func loadStateEntries(_ entries: [String: Tensor]) throws
 }
 
 extension Optimizer {

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Kaizen
+
+/// `kaizen eval`: accuracy of a fine-tuned classifier checkpoint on labelled images.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Top-1, mean-per-class and per-class accuracy of a classifier checkpoint (from finetune or debias).",
+        discussion: """
+        Labels are compared as strings with the checkpoint's class list; a label the model does not know
+        counts as an error. Built-in data is prepared at the checkpoint's input size unless --size is given.
+        Examples:
+          kaizen eval --model ft.safetensors --data fashion-mnist:test --json
+          kaizen eval --model ft.safetensors --images x.npy --labels y.txt --json
+        """
+    )
+    @Option(help: "Classifier checkpoint written by `kaizen finetune` or `kaizen debias`.") var model: String
+    @Option(help: "Images: float32 .npy [N, 3, H, W], already normalised.") var images: String?
+    @Option(help: "Built-in data: fashion-mnist:train or fashion-mnist:test.") var data: String?
+    @Option(help: "Labels, one per line (optional with --data).") var labels: String?
+    @Option(help: "Resize built-in images to this many pixels (default: the checkpoint's input size).") var size: Int?
+    @Option(help: "Corrupt the images first: one of \(Corruption.allCases.map(\.rawValue).joined(separator: ", ")).") var corruption: String?
+    @Option(help: "Corruption severity 1-3.") var severity: Int = 3
+    @Option(help: "Images per batch.") var batchSize: Int = 128
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard (images == nil) != (data == nil) else { throw ValidationError("give exactly one input: --images X.npy (with --labels) or --data") }
+        if images != nil && labels == nil { throw ValidationError("--images needs --labels FILE") }
+        if let size, size < 8 { throw ValidationError("--size must be at least 8, got \(size)") }
+        if let corruption, Corruption(rawValue: corruption) == nil {
+            throw ValidationError("unknown --corruption '\(corruption)'; expected one of \(Corruption.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard (1...3).contains(severity) else { throw ValidationError("--severity must be 1, 2 or 3, got \(severity)") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+    }
+
+    func run() throws {
+        try common.withThreads {
+            let checkpoint = try ClassifierCheckpoint.load(from: URL(fileURLWithPath: model))
+            let input = try LabeledImageInputs.load(images: images, labels: labels, data: data, size: size ?? checkpoint.inputSize)
+            var x = input.images
+            if let corruption, let kind = Corruption(rawValue: corruption) {
+                x = try kind.applyNormalised(x, severity: severity, seed: 0)
+            }
+            let classes = try LabelSet(classes: checkpoint.classes)
+            let truth = classes.encode(input.labels)
+            let predicted = try ClassifierInference.predictions(checkpoint.model, images: x, batchSize: batchSize)
+            let report = try AccuracyReport(predictions: predicted, labels: truth, classes: checkpoint.classes)
+            if common.json {
+                try JSONOutput.print(report.json)
+            } else {
+                print(String(format: "%d images: top-1 %.2f%%  mean per class %.2f%%", truth.count, 100 * report.top1, 100 * report.meanPerClass))
+                for (name, acc) in report.perClass { print(String(format: "  %-24@ %.2f%%", name as NSString, 100 * acc)) }
+            }
+        }
+    }
+}
+
+/// Top-1, mean-per-class and per-class accuracy over a known class list (labels outside it: -1,
+/// always wrong; classes absent from the labels are left out of the per-class mean).
+struct AccuracyReport {
+    let top1: Double
+    let meanPerClass: Double
+    let perClass: [(String, Double)]
+    let classes: [String]
+
+    init(predictions: [Int], labels: [Int], classes: [String]) throws {
+        guard predictions.count == labels.count, !labels.isEmpty else {
+            throw KaizenError.shapeMismatch(op: "accuracy", detail: "\(predictions.count) predictions for \(labels.count) labels")
+        }
+        var correct = [Int](repeating: 0, count: classes.count), total = [Int](repeating: 0, count: classes.count)
+        var hits = 0
+        for (p, y) in zip(predictions, labels) {
+            if p == y { hits += 1 }
+            guard y >= 0 else { continue }
+            total[y] += 1
+            if p == y { correct[y] += 1 }
+        }
+        top1 = Double(hits) / Double(labels.count)
+        perClass = classes.indices.filter { total[$0] > 0 }.map { (classes[$0], Double(correct[$0]) / Double(total[$0])) }
+        meanPerClass = perClass.isEmpty ? 0 : perClass.reduce(0) { $0 + $1.1 } / Double(perClass.count)
+        self.classes = classes
+    }
+
+    var json: [String: Any] {
+        ["top1": top1, "mean_per_class": meanPerClass, "per_class": Dictionary(uniqueKeysWithValues: perClass), "classes": classes]
+    }
+}

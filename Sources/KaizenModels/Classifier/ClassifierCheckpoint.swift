@@ -1,0 +1,105 @@
+import Foundation
+import KaizenTensor
+import KaizenNN
+import KaizenIO
+
+/// A classifier saved as one safetensors file: the model's state dict under its PyTorch-style names,
+/// plus metadata naming the architecture, the class list and the input size, so that `kaizen eval`
+/// and `kaizen debias` can rebuild it. Extra tensors (optimiser or method state) live under
+/// `state.` and are ignored when only the model is wanted.
+public struct ClassifierCheckpoint {
+    public var model: any ImageClassifier
+    /// Class names in head order.
+    public var classes: [String]
+    /// Side length the model was trained at (images are square).
+    public var inputSize: Int
+    /// Free-form metadata written alongside (method, epoch, ...).
+    public var metadata: [String: String]
+    /// Extra tensors under `state.` (optimiser state for resuming).
+    public var extraTensors: [String: Tensor]
+
+    public static let architectureKey = "kaizen.architecture"
+    public static let classesKey = "kaizen.classes"
+    public static let inputSizeKey = "kaizen.input_size"
+    public static let extraPrefix = "state."
+
+    public init(model: any ImageClassifier, classes: [String], inputSize: Int, metadata: [String: String] = [:],
+                extraTensors: [String: Tensor] = [:]) throws {
+        guard classes.count == model.classCount else {
+            throw KaizenError.invalidArgument(name: "classes", detail: "\(classes.count) class names for a head with \(model.classCount) outputs")
+        }
+        self.model = model
+        self.classes = classes
+        self.inputSize = inputSize
+        self.metadata = metadata
+        self.extraTensors = extraTensors
+    }
+
+    /// Architectures a checkpoint can name.
+    public static let architectures = ["efficientnet-lite0", "small-cnn"]
+
+    /// A freshly initialised model of a named architecture (its head sized to `classes`).
+    public static func makeModel(architecture: String, classes: Int, seed: UInt64 = 0) throws -> any ImageClassifier {
+        switch architecture {
+        case "efficientnet-lite0":
+            var configuration = EfficientNetLite0.Configuration()
+            configuration.classes = classes
+            return try EfficientNetLite0(configuration: configuration, seed: seed)
+        case "small-cnn":
+            return try SmallCNN(classes: classes, seed: seed)
+        default:
+            throw KaizenError.invalidArgument(name: "architecture", detail: "unknown classifier architecture '\(architecture)'; known: \(architectures.joined(separator: ", "))")
+        }
+    }
+
+    /// Writes the checkpoint atomically (a crash never leaves a half-written file).
+    public func save(to url: URL) throws {
+        var meta = metadata
+        meta[Self.architectureKey] = model.architectureName
+        let classJSON = try JSONSerialization.data(withJSONObject: classes)
+        meta[Self.classesKey] = String(decoding: classJSON, as: UTF8.self)
+        meta[Self.inputSizeKey] = String(inputSize)
+        var tensors = model.stateDict()
+        for name in extraTensors.keys.sorted() {
+            if let t = extraTensors[name] { tensors.append((Self.extraPrefix + name, t)) }
+        }
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try SafeTensors.write(tensors: tensors, metadata: meta, to: tmp)
+        guard rename(tmp.path, url.path) == 0 else {
+            throw KaizenError.io(file: url.path, location: nil, reason: "could not move the finished checkpoint into place (errno \(errno))")
+        }
+    }
+
+    /// The free-form metadata of a checkpoint file, without building the model.
+    public static func metadata(of url: URL) throws -> [String: String] {
+        try SafeTensors.read(url).metadata
+    }
+
+    /// Reads a checkpoint written by `save`; a file without Kaizen metadata gets an error that says
+    /// how to make one.
+    public static func load(from url: URL) throws -> ClassifierCheckpoint {
+        let file = try SafeTensors.read(url)
+        guard let architecture = file.metadata[architectureKey] else {
+            throw KaizenError.io(file: url.path, location: nil, reason: "not a Kaizen classifier checkpoint (no '\(architectureKey)' metadata); create one with `kaizen finetune ... --out \(url.lastPathComponent)`")
+        }
+        guard let classText = file.metadata[classesKey],
+              let classes = try? JSONSerialization.jsonObject(with: Data(classText.utf8)) as? [String], !classes.isEmpty else {
+            throw KaizenError.io(file: url.path, location: classesKey, reason: "missing or malformed class list (expected a JSON array of strings)")
+        }
+        guard let sizeText = file.metadata[inputSizeKey], let inputSize = Int(sizeText), inputSize > 0 else {
+            throw KaizenError.io(file: url.path, location: inputSizeKey, reason: "missing or malformed input size")
+        }
+        let model = try makeModel(architecture: architecture, classes: classes.count)
+        var weights: [String: Tensor] = [:], extra: [String: Tensor] = [:]
+        for name in file.names {
+            let t = try file.tensor(named: name)
+            if name.hasPrefix(extraPrefix) { extra[String(name.dropFirst(extraPrefix.count))] = t } else { weights[name] = t }
+        }
+        do { try model.loadStateDict(weights, strict: true) } catch {
+            throw KaizenError.io(file: url.path, location: nil, reason: "weights do not fit a \(architecture) with \(classes.count) classes: \(error)")
+        }
+        var meta = file.metadata
+        for key in [architectureKey, classesKey, inputSizeKey] { meta[key] = nil }
+        return try ClassifierCheckpoint(model: model, classes: classes, inputSize: inputSize, metadata: meta, extraTensors: extra)
+    }
+}

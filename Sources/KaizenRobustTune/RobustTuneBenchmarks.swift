@@ -1,0 +1,95 @@
+import Dispatch
+import KaizenTensor
+import KaizenNN
+import KaizenModels
+
+/// Per-step timing of robust fine-tuning methods, to check FTP's claim (Tian et al., NeurIPS 2023)
+/// that it adds little over its base optimiser and is faster than TPGM.
+public enum RobustTuneBenchmarks {
+    /// Best milliseconds per training step (forward + backward + update) of each method.
+    public struct StepTimes: Sendable, Equatable, CustomStringConvertible {
+        /// Plain SGD (momentum 0.9, Nesterov).
+        public var sgd: Double
+        /// FTP around the same SGD.
+        public var ftpSGD: Double
+        /// SGD step followed by one TPGM projection (validation forward + backward, MARS norm).
+        public var tpgm: Double
+
+        /// FTP's time over plain SGD's, minus 1 (0.10 = 10% slower).
+        public var ftpOverhead: Double { ftpSGD / sgd - 1 }
+        /// 1 - FTP's time over TPGM's (0.35 = FTP takes 35% less time per step).
+        public var ftpSavingOverTPGM: Double { 1 - ftpSGD / tpgm }
+
+        public var description: String {
+            "sgd \(format(sgd)) ms, ftp-sgd \(format(ftpSGD)) ms (+\(format(ftpOverhead * 100))%), tpgm \(format(tpgm)) ms (ftp \(format(ftpSavingOverTPGM * 100))% faster)"
+        }
+
+        private func format(_ x: Double) -> String { String(Int((x * 10).rounded())) .withDecimal }
+    }
+
+    /// Times `repeats` steps (after a warm-up) of SGD, FTP-SGD and SGD+TPGM on a fresh model from
+    /// `makeModel` each, with random images [batch, 3, size, size] and targets. `headNames` are left
+    /// unconstrained. Uses `threads` for both BLAS and the engine's loops.
+    public static func stepOverhead(makeModel: () throws -> any Layer, headNames: Set<String>, classes: Int,
+                                    batch: Int = 32, size: Int = 64, repeats: Int = 5, threads: Int = 2) throws -> StepTimes {
+        var rng = RandomGenerator(seed: 0)
+        let x = rng.normal([batch, 3, size, size])
+        let targets = (0..<batch).map { _ in rng.nextInt(below: classes) }
+        let xVal = rng.normal([batch, 3, size, size])
+        let valTargets = (0..<batch).map { _ in rng.nextInt(below: classes) }
+        BLAS.setThreads(threads)
+        return try Parallel.$maxThreads.withValue(threads) {
+            func timeSteps(_ model: any Layer, _ optimizer: any Optimizer, after: () throws -> Void) throws -> Double {
+                model.train()
+                func step() throws {
+                    optimizer.zeroGrad()
+                    let loss = try Loss.crossEntropy(model(x), targets: targets)
+                    try loss.backward()
+                    try optimizer.step()
+                    try after()
+                }
+                try step()
+                var best = Double.infinity
+                for _ in 0..<Swift.max(repeats, 1) {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    try step()
+                    best = Swift.min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                }
+                return best
+            }
+            let sgdModel = try makeModel()
+            let sgd = try timeSteps(sgdModel, try SGD(parameters: sgdModel.trainableParameters(), lr: 1e-3, momentum: 0.9, nesterov: true)) {}
+            let ftpModel = try makeModel()
+            let ftp = try TrainableProjection(base: try SGD(lr: 1e-3, momentum: 0.9, nesterov: true),
+                                              namedParameters: ftpModel.namedParameters(),
+                                              configuration: FTPConfiguration(excludedNames: headNames))
+            let ftpTime = try timeSteps(ftpModel, ftp) {}
+            let tpgmModel = try makeModel()
+            let tpgm = try TPGMProjection(model: tpgmModel, configuration: TPGMConfiguration(excludedNames: headNames))
+            let tpgmTime = try timeSteps(tpgmModel, try SGD(parameters: tpgmModel.trainableParameters(), lr: 1e-3, momentum: 0.9, nesterov: true)) {
+                try tpgm.project { try Loss.crossEntropy(tpgmModel(xVal), targets: valTargets) }
+            }
+            return StepTimes(sgd: sgd, ftpSGD: ftpTime, tpgm: tpgmTime)
+        }
+    }
+
+    /// `stepOverhead` on pre-trained EfficientNet-Lite0 (needs KAIZEN_ASSETS; head `_fc` excluded),
+    /// with a new 10-class head.
+    public static func efficientNetLite0StepOverhead(batch: Int = 32, size: Int = 64, repeats: Int = 5, threads: Int = 2) throws -> StepTimes {
+        try stepOverhead(makeModel: {
+            let net = try EfficientNetLite0.pretrained()
+            try net.replaceHead(classes: 10, seed: 0)
+            return net
+        }, headNames: ["_fc.weight", "_fc.bias"], classes: 10, batch: batch, size: size, repeats: repeats, threads: threads)
+    }
+}
+
+extension String {
+    /// "123" (tenths) -> "12.3".
+    fileprivate var withDecimal: String {
+        let negative = hasPrefix("-")
+        var digits = negative ? String(dropFirst()) : self
+        while digits.count < 2 { digits = "0" + digits }
+        return (negative ? "-" : "") + digits.dropLast() + "." + digits.suffix(1)
+    }
+}
