@@ -1,5 +1,6 @@
 import KaizenData
 import KaizenEval
+import KaizenModels
 
 /// A few-sample debiasing method and its settings (spec/debias.md).
 public enum DebiasMethod: Sendable {
@@ -9,10 +10,10 @@ public enum DebiasMethod: Sendable {
     case fineTuning(FineTuningConfiguration)
     /// Side-tuning (Zhang et al., ECCV 2020): α·B(x) + (1 − α)·S(x), S a trainable copy of B.
     case sideTuning(SideTuningConfiguration)
-    /// Fine-tuning with the MAS penalty (Aljundi et al., ECCV 2018); Ω from these unlabeled images.
-    case memoryAwareSynapses(MASConfiguration, importanceImages: Tensor)
+    /// Fine-tuning with the MAS penalty (Aljundi et al., ECCV 2018); Ω from unlabeled images, or given.
+    case memoryAwareSynapses(MASConfiguration, importances: MASImportanceSource)
     /// DFR last-layer refit (Kirichenko et al., ICLR 2023) on the tuning set (make it group-balanced);
-    /// needs a `LinearHeadModel`.
+    /// needs an `ImageClassifier` (features and a linear head).
     case lastLayerRefit(LastLayerRefitConfiguration)
 
     /// Short name used in run records.
@@ -57,15 +58,21 @@ public enum Debias {
                                              alpha: configuration.alpha.value(atStep: 0))
             let record = try SideTuning.tune(blended, configuration: configuration, images: tuneImages, labels: tuneLabels)
             outcome = DebiasOutcome(model: blended, record: record, change: nil)
-        case let .memoryAwareSynapses(configuration, importanceImages):
+        case let .memoryAwareSynapses(configuration, source):
             let copy = try ModelCopy.copy(base, using: makeModel)
-            let omega = try MemoryAwareSynapses.importances(model: copy, images: importanceImages, batchSize: configuration.importanceBatchSize)
+            let omega: [(name: String, value: Tensor)]
+            switch source {
+            case .images(let images):
+                omega = try MemoryAwareSynapses.importances(model: copy, images: images, batchSize: configuration.importanceBatchSize)
+            case .precomputed(let given):
+                omega = given
+            }
             let tuner = try FineTuner(model: copy, configuration: configuration.fineTuning,
                                       anchor: QuadraticAnchor(strength: configuration.strength, importances: omega))
             outcome = DebiasOutcome(model: tuner.model, record: try tuner.tune(images: tuneImages, labels: tuneLabels), change: nil)
         case .lastLayerRefit(let configuration):
-            guard let copy = try ModelCopy.copy(base, using: makeModel) as? any LinearHeadModel else {
-                throw KaizenError.invalidArgument(name: "model", detail: "last-layer refit needs a model with pooled features and a linear head (LinearHeadModel); \(M.self) is not one")
+            guard let copy = try ModelCopy.copy(base, using: makeModel) as? any ImageClassifier else {
+                throw KaizenError.invalidArgument(name: "model", detail: "last-layer refit needs a model with pooled features and a linear head (an ImageClassifier); \(M.self) is not one")
             }
             let record = try LastLayerRefit.refit(copy, images: tuneImages, labels: tuneLabels, configuration: configuration)
             outcome = DebiasOutcome(model: copy, record: record, change: nil)
@@ -111,7 +118,11 @@ public enum DebiasEvaluation {
 
     /// Unbiased, worst-group, aligned and conflicting accuracy on a coloured split.
     public static func groupAccuracy(_ model: any Layer, split: ColoredSplit, batchSize: Int = 256) throws -> BiasGroupAccuracy {
-        try BiasGroupAccuracy(predictions: try predictions(model, images: split.images, batchSize: batchSize),
-                              labels: split.labels, colours: split.colours)
+        try groupAccuracy(model, images: split.images, labels: split.labels, colours: split.colours, batchSize: batchSize)
+    }
+
+    /// The same on any images with labels and bias attributes (colour ids).
+    public static func groupAccuracy(_ model: any Layer, images: Tensor, labels: [Int], colours: [Int], batchSize: Int = 256) throws -> BiasGroupAccuracy {
+        try BiasGroupAccuracy(predictions: try predictions(model, images: images, batchSize: batchSize), labels: labels, colours: colours)
     }
 }

@@ -1,13 +1,5 @@
 import KaizenEval
-/// A classifier whose last layer is a linear head on pooled features, which DFR can refit.
-/// (Matches the shared `ImageClassifier`'s `features(_:)` and `head`.)
-public protocol LinearHeadModel: Layer {
-    /// Pooled features before the head, [N, D].
-    func features(_ x: Tensor) throws -> Tensor
-    /// The final linear layer, [C, D] weight.
-    var head: Linear { get }
-}
-
+import KaizenModels
 /// Hyper-parameters of the DFR baseline (Kirichenko, Izmailov & Wilson, "Last Layer Re-Training is
 /// Sufficient for Robustness to Spurious Correlations", ICLR 2023): the feature extractor stays
 /// frozen and the head is refitted by logistic regression on a small group-balanced set. DFR uses an
@@ -33,7 +25,7 @@ public struct LastLayerRefitConfiguration: Sendable, Equatable, Codable {
 /// DFR-style last-layer refit: the head of `model` is replaced, in place, by a probe fitted on the
 /// features of the refit set. Classes absent from the set get no training rows (they keep weights near 0).
 public enum LastLayerRefit {
-    public static func refit(_ model: any LinearHeadModel, images: Tensor, labels: [Int],
+    public static func refit(_ model: any ImageClassifier, images: Tensor, labels: [Int],
                              configuration: LastLayerRefitConfiguration = LastLayerRefitConfiguration()) throws -> DebiasRunRecord {
         let start = ContinuousClockStart()
         let head = model.head

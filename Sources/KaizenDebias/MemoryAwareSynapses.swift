@@ -48,3 +48,10 @@ public enum MemoryAwareSynapses {
         return zip(params, sums).map { ($0.0, $1 * (1 / Float(n))) }
     }
 }
+
+/// Where MAS gets Ω: computed from unlabeled images (the base's original training distribution), or
+/// given (from `MemoryAwareSynapses.importances`, to reuse one estimate across many tuning runs).
+public enum MASImportanceSource: Sendable {
+    case images(Tensor)
+    case precomputed([(name: String, value: Tensor)])
+}

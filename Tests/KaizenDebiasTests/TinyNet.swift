@@ -1,7 +1,8 @@
 import KaizenDebias
+import KaizenModels
 
 /// conv(3→6, 3×3) → BatchNorm (non-trivial running statistics) → ReLU → global average pool → linear head.
-final class TinyNet: LinearHeadModel {
+final class TinyNet: ImageClassifier {
     let conv: Conv2d
     let bn: BatchNorm2d
     let head: Linear
@@ -23,6 +24,13 @@ final class TinyNet: LinearHeadModel {
     func features(_ x: Tensor) throws -> Tensor { try Functional.globalAvgPool2d(try bn(try conv(x)).relu()) }
 
     func callAsFunction(_ x: Tensor) throws -> Tensor { try head(try features(x)) }
+
+    var headParameterNames: [String] { ["head.weight", "head.bias"] }
+    var featureDimension: Int { head.inFeatures }
+    var architectureName: String { "tiny-net" }
+    func replaceHead(classes: Int, seed: UInt64) throws {
+        throw KaizenError.invalidArgument(name: "head", detail: "TinyNet keeps its head")
+    }
 }
 
 enum Fixture {
