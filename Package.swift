@@ -31,9 +31,10 @@ let package = Package(
         .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenEval"]),
         .target(name: "KaizenGradFeatures", dependencies: ["KaizenTensor", "KaizenNN", "KaizenModels", "KaizenEval"]),
         .target(name: "KaizenRobustTune", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels"]),
+        .target(name: "KaizenDebias", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels", "KaizenEval"]),
         .target(name: "Kaizen", dependencies: [
             "KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData", "KaizenModels", "KaizenEval",
-            "KaizenSelect", "KaizenEvolve", "KaizenGradFeatures", "KaizenRobustTune",
+            "KaizenSelect", "KaizenEvolve", "KaizenGradFeatures", "KaizenRobustTune", "KaizenDebias",
         ]),
         .executableTarget(
             name: "KaizenCLI",
@@ -58,6 +59,7 @@ let package = Package(
             dependencies: ["KaizenRobustTune", "KaizenIO", "KaizenModels"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "KaizenDebiasTests", dependencies: ["KaizenDebias"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,3 +10,4 @@
 @_exported import KaizenEvolve
 @_exported import KaizenGradFeatures
 @_exported import KaizenRobustTune
+@_exported import KaizenDebias
