@@ -60,6 +60,11 @@ public struct ClassifierCheckpoint {
         meta[Self.classesKey] = String(decoding: classJSON, as: UTF8.self)
         meta[Self.inputSizeKey] = String(inputSize)
         var tensors = model.stateDict()
+        var extraTensors = self.extraTensors
+        if let blend = model as? LogitBlendClassifier {
+            meta[LogitBlendClassifier.alphaKey] = String(blend.alpha)
+            for (name, t) in blend.base.stateDict() { extraTensors[LogitBlendClassifier.basePrefix + name] = t }
+        }
         for name in extraTensors.keys.sorted() {
             if let t = extraTensors[name] { tensors.append((Self.extraPrefix + name, t)) }
         }
@@ -89,17 +94,29 @@ public struct ClassifierCheckpoint {
         guard let sizeText = file.metadata[inputSizeKey], let inputSize = Int(sizeText), inputSize > 0 else {
             throw KaizenError.io(file: url.path, location: inputSizeKey, reason: "missing or malformed input size")
         }
-        let model = try makeModel(architecture: architecture, classes: classes.count)
-        var weights: [String: Tensor] = [:], extra: [String: Tensor] = [:]
+        var model = try makeModel(architecture: architecture, classes: classes.count)
+        var weights: [String: Tensor] = [:], extra: [String: Tensor] = [:], baseWeights: [String: Tensor] = [:]
         for name in file.names {
             let t = try file.tensor(named: name)
-            if name.hasPrefix(extraPrefix) { extra[String(name.dropFirst(extraPrefix.count))] = t } else { weights[name] = t }
+            guard name.hasPrefix(extraPrefix) else { weights[name] = t; continue }
+            let key = String(name.dropFirst(extraPrefix.count))
+            if key.hasPrefix(LogitBlendClassifier.basePrefix) { baseWeights[String(key.dropFirst(LogitBlendClassifier.basePrefix.count))] = t } else { extra[key] = t }
         }
         do { try model.loadStateDict(weights, strict: true) } catch {
             throw KaizenError.io(file: url.path, location: nil, reason: "weights do not fit a \(architecture) with \(classes.count) classes: \(error)")
         }
+        if let alphaText = file.metadata[LogitBlendClassifier.alphaKey] {
+            guard let alpha = Float(alphaText) else {
+                throw KaizenError.io(file: url.path, location: LogitBlendClassifier.alphaKey, reason: "malformed blend weight '\(alphaText)'")
+            }
+            let base = try makeModel(architecture: architecture, classes: classes.count)
+            do { try base.loadStateDict(baseWeights, strict: true) } catch {
+                throw KaizenError.io(file: url.path, location: LogitBlendClassifier.basePrefix, reason: "the blend's base weights do not fit: \(error)")
+            }
+            model = try LogitBlendClassifier(base: base, side: model, alpha: alpha)
+        }
         var meta = file.metadata
-        for key in [architectureKey, classesKey, inputSizeKey] { meta[key] = nil }
+        for key in [architectureKey, classesKey, inputSizeKey, LogitBlendClassifier.alphaKey] { meta[key] = nil }
         return try ClassifierCheckpoint(model: model, classes: classes, inputSize: inputSize, metadata: meta, extraTensors: extra)
     }
 }
