@@ -41,8 +41,8 @@ struct DemoCommand: AsyncParsableCommand {
                 if wants("evolve") { try await EvolveStage.run(ctx, data: data) }
             }
             if wants("robusttune") { try RobustTuneStage.run(ctx) }
+            if wants("debias") { try DebiasStage.run(ctx) }
             if wants("gradfeatures") { try GradFeaturesStage.run(ctx) }
-            PendingStages.add(ctx, only: stage)
         }
         ctx.results["seconds"] = Date().timeIntervalSince(start)
         try ctx.writeReport()
