@@ -7,7 +7,7 @@ struct KaizenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kaizen",
         abstract: "Make pretrained models better: select, robust-tune, debias, gradient features, evolve.",
-        subcommands: [DemoCommand.self, EmbedCommand.self, EvalCommand.self, FinetuneCommand.self, DebiasCommand.self, FeaturesCommand.self, SelectCommand.self, SelectEvalCommand.self, KNNCommand.self, ProbeCommand.self, EvolveCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, EmbedCommand.self, EvalCommand.self, FinetuneCommand.self, DebiasCommand.self, DataCommand.self, FeaturesCommand.self, SelectCommand.self, SelectEvalCommand.self, KNNCommand.self, ProbeCommand.self, EvolveCommand.self, BenchCommand.self]
     )
 }
 

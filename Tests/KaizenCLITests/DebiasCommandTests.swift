@@ -69,3 +69,25 @@ import Testing
         #expect(unknown.status == 1 && unknown.stderr.contains("cat"))
     }
 }
+
+/// `kaizen data colored-fashion-mnist` writes the three splits with consistent counts and bias rates.
+@Suite struct DataCommandTests {
+    @Test func coloredFashionMNISTSplitsHaveTheirBias() throws {
+        let dir = try SubcommandErrorTests.scratch()
+        let r = try CLIRunner.run(["data", "colored-fashion-mnist", "--train", "400", "--test", "100", "--pool-per-class", "2",
+                                   "--size", "8", "--out", dir.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        func lines(_ name: String) throws -> [String] {
+            try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        #expect(try lines("pool.txt").count == 20)
+        #expect(try zip(lines("pool.txt"), lines("pool_colour.txt")).allSatisfy { $0 != $1 })  // all conflicting
+        let train = try zip(lines("train.txt"), lines("train_colour.txt")).map { $0 == $1 }
+        #expect(train.count == 380 && Double(train.filter { $0 }.count) / 380 > 0.97)
+        let test = try zip(lines("test.txt"), lines("test_colour.txt")).filter { $0 == $1 }.count
+        #expect(test == 10)  // one colour in ten per class
+        let npy = try Data(contentsOf: dir.appendingPathComponent("test.npy"))
+        #expect(String(decoding: npy.prefix(128), as: UTF8.self).contains("(100, 3, 8, 8)"))
+        #expect(try CLIRunner.run(["data", "colored-fashion-mnist", "--aligned-ratio", "1.5", "--out", dir.path]).status == 2)
+    }
+}
