@@ -96,3 +96,17 @@ import Testing
         #expect(zip(k1, k2).allSatisfy { Swift.abs($0 - $1) <= 1e-3 * klScale })
     }
 }
+
+@Suite struct FUNGIAssemblyTests {
+    /// Blocks of any scale (gradients of 1e-13 occur) come out with unit norm; zero rows stay zero.
+    @Test func unitRowsAtAnyScale() throws {
+        let x = try Tensor(shape: [3, 4], values: [3e-13, 4e-13, 0, 0, 0, 0, 0, 0, 1e20, 0, 0, -1e20])
+        let y = try FUNGIFeatureBlocks.unitRows(x).scalars
+        #expect(zip(y[0..<4], [0.6, 0.8, 0, 0] as [Float]).allSatisfy { Swift.abs($0 - $1) < 1e-6 })
+        #expect(y[4..<8].allSatisfy { $0 == 0 })
+        #expect(Swift.abs(y[8] - 0.70710677) < 1e-6 && Swift.abs(y[11] + 0.70710677) < 1e-6)
+        let assembled = try FUNGIFeatureBlocks(embedding: x, blocks: [.simclr: x * 2, .kl: x]).assembled()
+        #expect(assembled.shape == [3, 12])
+        #expect(Array(assembled.scalars[4..<8]) == Array(y[0..<4]))  // KL before SimCLR whatever the dictionary order
+    }
+}
