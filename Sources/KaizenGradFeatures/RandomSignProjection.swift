@@ -17,6 +17,9 @@ public struct RandomSignProjection: Sendable {
         bits = (0..<(outputDimension * wordsPerRow)).map { CounterHash.mix(seed, UInt64($0)) }
     }
 
+    /// Entry 8k + j is the sign of bit j of byte k (+1 when set), little-endian like the words.
+    static let byteSigns: [Float] = (0..<2048).map { i in ((i >> 3) >> (i & 7)) & 1 == 1 ? 1 : -1 }
+
     /// The sign of entry (row, column): +1 when its bit is set.
     @inline(__always)
     public func sign(row: Int, column: Int) -> Float {
@@ -34,17 +37,26 @@ public struct RandomSignProjection: Sendable {
         let chunk = 4096
         let block = Tensor(uninitializedShape: [d, chunk])
         let pb = block.basePointer
+        // Signs expand a byte at a time from a table of the 256 patterns of 8 signs.
+        let table = Self.byteSigns
         var start = 0
         while start < n {
             let width = Swift.min(chunk, n - start)
             bits.withUnsafeBufferPointer { words in
-                let box = UncheckedSendable(words)
-                Parallel.forRanges(d, costPerItem: width) { rows in
-                    for r in rows {
-                        let dst = pb + r * width
-                        for c in 0..<width {
-                            let col = start + c
-                            dst[c] = (box.value[r * wordsPerRow + col >> 6] >> UInt64(col & 63)) & 1 == 1 ? 1 : -1
+                table.withUnsafeBufferPointer { tb in
+                    let box = UncheckedSendable(words), tbox = UncheckedSendable(tb)
+                    Parallel.forRanges(d, costPerItem: width) { rows in
+                        let bytes = UnsafeRawPointer(box.value.address).assumingMemoryBound(to: UInt8.self)
+                        for r in rows {
+                            let dst = pb + r * width
+                            // start is a multiple of 8 (the chunk is), so columns start on a byte boundary.
+                            let rowBytes = bytes + (r * wordsPerRow) * 8 + start / 8
+                            var c = 0
+                            while c < width {
+                                let count = Swift.min(8, width - c)
+                                (dst + c).update(from: tbox.value.address + Int(rowBytes[c >> 3]) * 8, count: count)
+                                c += 8
+                            }
                         }
                     }
                 }

@@ -67,12 +67,18 @@ public final class EfficientNetLite0: Layer {
 
     /// The 1280-channel feature map before pooling ([N, 1280, H/32, W/32]).
     public func featureMap(_ x: Tensor) throws -> Tensor {
+        try ConvBatchNorm.apply(convHead, bn1, headInput(x), relu6: true)
+    }
+
+    /// The input of `_conv_head` ([N, 320, H/32, W/32]): stem and blocks. FUNGI (GradFeatures)
+    /// applies `convHead` and `bn1` itself on this to take per-sample gradients at `_conv_head`.
+    public func headInput(_ x: Tensor) throws -> Tensor {
         guard x.rank == 4, x.shape[1] == 3 else {
             throw KaizenError.shapeMismatch(op: "EfficientNetLite0", detail: "input must be [N, 3, H, W], got \(Shape.describe(x.shape))")
         }
         var h = try ConvBatchNorm.apply(convStem, bn0, x, relu6: true)
         for block in blocks { h = try block(h) }
-        return try ConvBatchNorm.apply(convHead, bn1, h, relu6: true)
+        return h
     }
 
     /// Pooled 1280-d features (the embedding).
