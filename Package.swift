@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "KaizenEval", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
         .target(name: "KaizenSelect", dependencies: ["KaizenTensor", "KaizenEval"]),
         .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenEval"]),
-        .target(name: "KaizenGradFeatures", dependencies: ["KaizenTensor", "KaizenNN", "KaizenModels", "KaizenEval"]),
+        .target(name: "KaizenGradFeatures", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels", "KaizenEval"]),
         .target(name: "KaizenRobustTune", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels"]),
         .target(name: "KaizenDebias", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels", "KaizenEval"]),
         .target(name: "Kaizen", dependencies: [

@@ -11,13 +11,13 @@ sys.path.insert(0, os.path.dirname(__file__))
 import fmnist_npy
 
 CONFIGS = [  # (name, method, optimizer, learning rates to sweep)
-    ("FT (SGD)", "ft", "sgd", [0.003, 0.01]),
-    ("L2-SP (SGD)", "l2sp", "sgd", [0.003, 0.01]),
-    ("LP-FT (SGD)", "lpft", "sgd", [0.003, 0.01]),
-    ("TPGM (SGD)", "tpgm", "sgd", [0.003, 0.01]),
-    ("FTP (SGD)", "ftp", "sgd", [0.003, 0.01]),
-    ("FT (Adam)", "ft", "adam", [1e-4, 3e-4]),
-    ("FTP (Adam)", "ftp", "adam", [1e-4, 3e-4]),
+    ("FT (SGD)", "ft", "sgd", [0.001, 0.003, 0.01]),
+    ("L2-SP (SGD)", "l2sp", "sgd", [0.001, 0.003, 0.01]),
+    ("LP-FT (SGD)", "lpft", "sgd", [0.001, 0.003, 0.01]),
+    ("TPGM (SGD)", "tpgm", "sgd", [0.001, 0.003, 0.01]),
+    ("FTP (SGD)", "ftp", "sgd", [0.001, 0.003, 0.01]),
+    ("FT (Adam)", "ft", "adam", [1e-4, 3e-4, 1e-3]),
+    ("FTP (Adam)", "ftp", "adam", [1e-4, 3e-4, 1e-3]),
 ]
 
 def main():
