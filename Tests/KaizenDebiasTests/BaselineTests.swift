@@ -94,6 +94,21 @@ import KaizenEval
         #expect(anchored.penalty > 0)
     }
 
+    @Test func masThroughTheEntryPointLeavesTheBaseAndComputesImportances() throws {
+        let base = try TinyNet(seed: 47)
+        let before = Fixture.values(base)
+        let x = Fixture.images(4, seed: 48)
+        let y = try Fixture.wrongLabels(base, x)
+        let configuration = MASConfiguration(strength: 1, importanceBatchSize: 2,
+                                             fineTuning: .init(optimizer: .adam(learningRate: 0.05), schedule: .init(maxSteps: 100, earlyStopDelay: 0)))
+        let outcome = try Debias.tune(model: base, copy: { try TinyNet(seed: 0) },
+                                      method: .memoryAwareSynapses(configuration, importances: .images(Fixture.images(8, seed: 49))),
+                                      tuneImages: x, tuneLabels: y)
+        #expect(Fixture.values(base) == before)
+        #expect(outcome.record.method == "mas" && outcome.record.steps == outcome.record.firstFullyCorrectStep)
+        #expect(outcome.record.finalTuningAccuracy == 1)
+    }
+
     @Test func masPenaltyGradientMatchesFiniteDifferences() throws {
         let base = try TinyNet(seed: 39)
         let omega = try MemoryAwareSynapses.importances(model: try Fixture.copy(base), images: Fixture.images(10, seed: 40))
