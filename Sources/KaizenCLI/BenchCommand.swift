@@ -5,8 +5,8 @@ import Kaizen
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure engine throughput.",
-        subcommands: [MatmulBench.self, ConvBench.self, OpsBench.self]
+        abstract: "Measure engine and method throughput.",
+        subcommands: [MatmulBench.self, ConvBench.self, OpsBench.self, RobustTuneBench.self]
     )
 }
 
