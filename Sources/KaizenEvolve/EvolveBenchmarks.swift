@@ -39,6 +39,41 @@ public enum EvolveBenchmarks {
         return (total, eigen, cma.eigenDecompositions)
     }
 
+    /// Milliseconds of one d x d eigendecomposition of a CMA-ES covariance (after 100 generations on
+    /// the rotated ellipsoid): LAPACK dsyevd, cyclic Jacobi from the identity, and Jacobi warm-started
+    /// from the eigenbasis of the covariance two generations earlier (what a lazy refresh sees).
+    public static func eigenSolvers(dimension d: Int = 100, repeats: Int = 5) throws -> (lapack: Double, jacobiCold: Double, jacobiWarm: Double) {
+        let p = try BenchmarkProblem(.ellipsoid, dimension: d, seed: 0)
+        var cma = try CMAES(encoding: .unbounded(d), seed: 0)
+        var previous: [Double] = []
+        for g in 0..<100 {
+            if g == 98 { previous = cma.covariance }
+            for _ in 0..<cma.lambda {
+                let c = try cma.ask()
+                try cma.tell(c, loss: p.value(c.z))
+            }
+        }
+        var c = cma.covariance
+        for i in 0..<d { for j in (i + 1)..<d { let s = (c[i * d + j] + c[j * d + i]) / 2; c[i * d + j] = s; c[j * d + i] = s } }
+        var start = now()
+        for _ in 0..<repeats { _ = try SymmetricEigen.decompose(c, n: d) }
+        let lapack = (now() - start) / Double(repeats) * 1e3
+        var identity = [Double](repeating: 0, count: d * d)
+        for i in 0..<d { identity[i * d + i] = 1 }
+        start = now()
+        for _ in 0..<repeats { var a = c, v = identity; JacobiEigen.solve(&a, n: d, vectors: &v) }
+        let cold = (now() - start) / Double(repeats) * 1e3
+        var a0 = previous, warmBasis = identity
+        JacobiEigen.solve(&a0, n: d, vectors: &warmBasis)
+        start = now()
+        for _ in 0..<repeats {
+            var a = JacobiEigen.congruence(c, basis: warmBasis, n: d), v = warmBasis
+            JacobiEigen.solve(&a, n: d, vectors: &v)
+        }
+        let warm = (now() - start) / Double(repeats) * 1e3
+        return (lapack, cold, warm)
+    }
+
     /// Wall seconds of a run of `evaluations` CPU-bound evaluations (each ~`work` flops) with `workers`.
     public static func parallelWall(workers: Int, evaluations: Int = 40, work: Int = 4_000_000) async throws -> Double {
         let space = try SearchSpace([try Variable.continuous("x", shape: [4])])
