@@ -12,3 +12,10 @@ func evolveBenchmarks() async throws {
     print("CPU-bound objective, 40 evaluations: 1 worker \(w1) s, 2 workers \(w2) s, ratio \(w2 / w1)")
     for (k, v) in try await EvolveBenchmarks.referenceFigures().sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") }
 }
+
+/// LAPACK vs Jacobi for the CMA-ES eigen refresh; enabled with KAIZEN_EVOLVE_BENCH=1.
+@Test(.enabled(if: ProcessInfo.processInfo.environment["KAIZEN_EVOLVE_BENCH"] == "1"))
+func evolveEigenSolvers() throws {
+    let e = try EvolveBenchmarks.eigenSolvers()
+    print("eigendecomposition d=100: LAPACK dsyevd \(e.lapack) ms, Jacobi cold \(e.jacobiCold) ms, Jacobi warm (incl. congruence) \(e.jacobiWarm) ms")
+}

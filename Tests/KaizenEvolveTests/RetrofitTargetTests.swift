@@ -159,3 +159,45 @@ import Testing
         #expect(abs(mix - 0.6) < 0.02)
     }
 }
+
+@Suite struct GradientCalibrationTests {
+    static func data() -> ([Float], [Int]) {
+        var rng = RandomGenerator(seed: 3)
+        var logits: [Float] = [], labels: [Int] = []
+        for i in 0..<90 {
+            let y = i % 3
+            for j in 0..<3 { logits.append(Float(3 * rng.nextNormal()) + (j == y ? 2 : 0) + (j == 0 ? 1 : 0)) }
+            labels.append(y)
+        }
+        return (logits, labels)
+    }
+
+    @Test func gradientMatchesFiniteDifferences() {
+        let (logits, labels) = Self.data()
+        let b = [0.3, -0.2, 0.1], logT = 0.4, h = 1e-6
+        let g = GradientCalibration.lossAndGradient(logits, 3, labels, logT: logT, offsets: b)
+        let dT = (GradientCalibration.lossAndGradient(logits, 3, labels, logT: logT + h, offsets: b).loss
+            - GradientCalibration.lossAndGradient(logits, 3, labels, logT: logT - h, offsets: b).loss) / (2 * h)
+        #expect(abs(dT - g.dLogT) < 1e-6)
+        for j in 0..<3 {
+            var up = b, down = b
+            up[j] += h; down[j] -= h
+            let d = (GradientCalibration.lossAndGradient(logits, 3, labels, logT: logT, offsets: up).loss
+                - GradientCalibration.lossAndGradient(logits, 3, labels, logT: logT, offsets: down).loss) / (2 * h)
+            #expect(abs(d - g.dOffsets[j]) < 1e-6)
+        }
+    }
+
+    /// Noisy over-confident logits biased towards class 0: the fit raises T above 1, lowers class 0's
+    /// offset relative to the others, and lowers the cross-entropy.
+    @Test func fitLowersCrossEntropy() throws {
+        let (logits, labels) = Self.data()
+        let fit = try GradientCalibration().fit(logits: logits, classes: 3, labels: labels)
+        let before = GradientCalibration.lossAndGradient(logits, 3, labels, logT: 0, offsets: [0, 0, 0])
+        let after = GradientCalibration.lossAndGradient(logits, 3, labels, logT: Foundation.log(fit.temperature), offsets: fit.offsets)
+        #expect(after.loss < before.loss - 0.1, "\(before.loss) -> \(after.loss)")
+        #expect(fit.temperature > 1.2)
+        #expect(fit.offsets[0] < fit.offsets[1] && fit.offsets[0] < fit.offsets[2])
+        #expect(abs(after.dLogT) < 1e-3 && after.dOffsets.allSatisfy { abs($0) < 1e-3 })
+    }
+}
