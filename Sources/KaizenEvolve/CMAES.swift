@@ -3,7 +3,7 @@ import Foundation
 /// CMA-ES with Hansen's standard equations (see `CMAParameters`): weighted recombination of the
 /// best mu of lambda samples, cumulative step-size adaptation, rank-one and rank-mu covariance
 /// updates. Full covariance for d <= 100, its eigenbasis refreshed lazily (every
-/// lambda / (c1 + cmu) / d / 10 evaluations, Hansen's tutorial) by LAPACK's dsyevd; diagonal
+/// 0.5 lambda / (c1 + cmu) / d evaluations, Hansen's `purecma`) by LAPACK's dsyevd; diagonal
 /// covariance (sep-CMA) above. Initial mean: the space's initial point; initial sigma 1 in
 /// standardised space.
 ///
