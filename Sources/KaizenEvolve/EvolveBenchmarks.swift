@@ -4,6 +4,40 @@ import Foundation
 public enum EvolveBenchmarks {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+    /// CPU seconds used by this process (all threads): on a machine shared with other jobs this is a
+    /// steadier measure of a single-threaded loop than the wall clock.
+    static func cpuNow() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    /// CPU microseconds per ask + tell of the (1+1)-ES (see `onePlusOneOverhead`).
+    public static func onePlusOneOverheadCPU(dimension d: Int = 100, iterations: Int = 200_000) throws -> Double {
+        let start = cpuNow()
+        _ = try onePlusOneOverhead(dimension: d, iterations: iterations)
+        return (cpuNow() - start) / Double(iterations) * 1e6
+    }
+
+    /// CMA-ES at dimension `d` on a sphere: CPU milliseconds per generation (lambda asks + tells and
+    /// the update, eigendecompositions amortised), and per eigendecomposition.
+    public static func cmaGenerationCPU(dimension d: Int = 100, generations: Int = 300) throws -> (perGeneration: Double, eigen: Double) {
+        var cma = try CMAES(encoding: .unbounded(d), seed: 0)
+        let lambda = cma.lambda
+        let start = cpuNow()
+        for _ in 0..<generations {
+            for _ in 0..<lambda {
+                let c = try cma.ask()
+                try cma.tell(c, loss: c.z.reduce(0) { $0 + $1 * $1 })
+            }
+        }
+        let total = (cpuNow() - start) / Double(generations) * 1e3
+        var probe = cma
+        let eigenStart = cpuNow()
+        for _ in 0..<20 { probe.refreshEigenbasis() }
+        return (total, (cpuNow() - eigenStart) / 20 * 1e3)
+    }
+
     /// Microseconds per ask + tell of the (1+1)-ES in dimension `d` (objective excluded: a constant loss
     /// sequence alternating improvements and failures).
     public static func onePlusOneOverhead(dimension d: Int = 100, iterations: Int = 200_000) throws -> Double {
