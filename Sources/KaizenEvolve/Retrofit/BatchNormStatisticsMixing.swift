@@ -48,6 +48,9 @@ public final class BatchNormStatisticsMixing: RetrofitTarget {
             throw KaizenError.shapeMismatch(op: "estimateTargetStatistics", detail: "images must be [N, C, H, W] with N > 0, got \(Shape.describe(images.shape))")
         }
         guard batchSize >= 2 else { throw KaizenError.invalidArgument(name: "batchSize", detail: "must be at least 2 for a variance, got \(batchSize)") }
+        if let (name, _) = zip(layerNames, layers).first(where: { !($0.1.momentum > 0) }) {
+            throw KaizenError.invalidArgument(name: "layers", detail: "BatchNorm2d \"\(name)\" has momentum 0: its batch statistics cannot be recovered")
+        }
         let n = images.shape[0], per = images.count / n
         let all = images.contiguousValues().scalars
         var sumMean = layers.map { [Double](repeating: 0, count: $0.numFeatures) }
