@@ -41,7 +41,9 @@ func batchNormRetrofitRun() async throws {
         let p = try noGrad { try ClassifierInference.predictions(model, images: x, batchSize: 100) }
         return Double(zip(p, labels).filter { $0 == $1 }.count) / Double(labels.count)
     }
-    let mixing = try BatchNormStatisticsMixing(model: model, sharing: .global)
+    // KAIZEN_BN_SHARING=per-layer: one weight per BatchNorm layer instead of one global weight.
+    let perLayer = env["KAIZEN_BN_SHARING"] == "per-layer"
+    let mixing = try BatchNormStatisticsMixing(model: model, sharing: perLayer ? .perLayer : .global)
     print("\(mixing.layerNames.count) BatchNorm layers")
     var summary: [String: [Double]] = [:]
     for nVal in sizes {
@@ -63,14 +65,15 @@ func batchNormRetrofitRun() async throws {
             let best = try #require(result.assignment)
             try objective.apply(best)
             let evoVal = try accuracy(xVal, yVal), evoTest = try accuracy(xTest, yTest)
-            let weight = best["bn.mix"]?.numeric.first ?? .nan
+            let mixes = best["bn.mix"]?.numeric ?? []
+            let weight = mixes.isEmpty ? .nan : mixes.reduce(0, +) / Double(mixes.count)
             let bound = try OverfittingBound.value(validationSize: nVal, evaluations: result.evaluations)
             try mixing.restore()
             for (k, v) in [("none val", noneVal), ("none test", noneTest), ("full val", fullVal), ("full test", fullTest),
                            ("afterlearner val", evoVal), ("afterlearner test", evoTest), ("weight", weight), ("bound", bound)] {
                 summary["n=\(nVal) \(k)", default: []].append(v)
             }
-            print(String(format: "n_val %d seed %d: none %.3f/%.3f | full re-estimation %.3f/%.3f | AfterLearnER %.3f/%.3f (weight %.3f, %d evals, bound %.3f)  [val/test]",
+            print(String(format: "n_val %d seed %d: none %.3f/%.3f | full re-estimation %.3f/%.3f | AfterLearnER %.3f/%.3f (mean weight %.3f, %d evals, bound %.3f)  [val/test]",
                          nVal, Int(seed), noneVal, noneTest, fullVal, fullTest, evoVal, evoTest, weight, result.evaluations, bound))
         }
     }
