@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "KaizenModels", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
         .target(name: "KaizenEval", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
         .target(name: "KaizenSelect", dependencies: ["KaizenTensor", "KaizenEval"]),
-        .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenEval"]),
+        .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenNN", "KaizenEval"]),
         .target(name: "KaizenGradFeatures", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels", "KaizenEval"]),
         .target(name: "KaizenRobustTune", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels"]),
         .target(name: "KaizenDebias", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels", "KaizenEval"]),
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "KaizenCLITests", dependencies: ["KaizenCLI"]),
         .testTarget(name: "KaizenEvalTests", dependencies: ["KaizenEval"]),
         .testTarget(name: "KaizenSelectTests", dependencies: ["KaizenSelect"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KaizenEvolveTests", dependencies: ["KaizenEvolve"]),
+        .testTarget(name: "KaizenEvolveTests", dependencies: ["KaizenEvolve", "KaizenModels"]),
         .testTarget(name: "KaizenGradFeaturesTests", dependencies: ["KaizenGradFeatures"]),
         .testTarget(
             name: "KaizenRobustTuneTests",
