@@ -35,6 +35,12 @@ public struct KLObjectiveConfiguration: Sendable, Equatable {
     /// Softmax temperature T (the paper's experiments: 15).
     public var temperature: Float = 15
     public init() {}
+
+    func validate() throws {
+        guard temperature > 0, outputs >= 2 else {
+            throw KaizenError.invalidArgument(name: "KL head", detail: "needs temperature > 0 and at least 2 outputs")
+        }
+    }
 }
 
 /// FUNGI's DINO objective: a random teacher head (no gradient) on the global views against a
@@ -57,6 +63,12 @@ public struct DINOObjectiveConfiguration: Sendable, Equatable {
     public init() {}
 
     public var views: Int { globalViews + localViews }
+
+    func validate() throws {
+        guard globalViews >= 1, localViews >= 0, outputs >= 2, teacherTemperature > 0, studentTemperature > 0 else {
+            throw KaizenError.invalidArgument(name: "DINO", detail: "needs at least 1 global view, 2 outputs and positive temperatures")
+        }
+    }
 }
 
 /// FUNGI's SimCLR objective: InfoNCE between the views of one input against a fixed bank of

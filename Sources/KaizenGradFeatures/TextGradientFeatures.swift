@@ -25,12 +25,8 @@ public struct TextGradientFeatures {
                 negativePool: [String] = []) throws {
         let c = configuration
         guard !c.objectives.isEmpty else { throw KaizenError.invalidArgument(name: "objectives", detail: "give at least one of kl, dino, simclr") }
-        guard c.kl.temperature > 0, c.kl.outputs >= 2 else {
-            throw KaizenError.invalidArgument(name: "KL head", detail: "needs temperature > 0 and at least 2 outputs")
-        }
-        guard c.dino.globalViews >= 1, c.dino.localViews >= 0, c.dino.outputs >= 2, c.dino.teacherTemperature > 0, c.dino.studentTemperature > 0 else {
-            throw KaizenError.invalidArgument(name: "DINO", detail: "needs at least 1 global view, 2 outputs and positive temperatures")
-        }
+        try c.kl.validate()
+        try c.dino.validate()
         guard c.simclr.views >= 2, c.simclr.outputs >= 1, c.simclr.temperature > 0, c.simclr.negativeViews >= 1 else {
             throw KaizenError.invalidArgument(name: "SimCLR", detail: "needs at least 2 views, 1 output, 1 view per negative and tau > 0")
         }

@@ -18,14 +18,8 @@ import Testing
             labels.append(top ? "top" : "bottom")
             for _ in 0..<3 { for row in 0..<8 { for _ in 0..<8 { values.append(((row < 4) == top ? 1 : -1) + 0.6 * noise()) } } }
         }
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(count), 3, 8, 8), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
-        data.append(Data(header.utf8))
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
         let x = dir.appendingPathComponent("\(name).npy"), y = dir.appendingPathComponent("\(name).txt")
-        try data.write(to: x)
+        try FeaturesCommandTests.writeNPY(values, shape: [count, 3, 8, 8], to: x)
         try (labels.joined(separator: "\n") + "\n").write(to: y, atomically: true, encoding: .utf8)
         return (x.path, y.path)
     }
