@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Kaizen
 
-/// `kaizen eval`: accuracy of a fine-tuned classifier checkpoint on labelled images.
+/// `kaizen eval`: accuracy of a fine-tuned classifier checkpoint on labelled images or texts.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -13,21 +13,29 @@ struct EvalCommand: ParsableCommand {
         Examples:
           kaizen eval --model ft.safetensors --data fashion-mnist:test --json
           kaizen eval --model ft.safetensors --images x.npy --labels y.txt --json
+          kaizen eval --model text.safetensors --text test.txt --labels y.txt --json
         """
     )
     @Option(help: "Classifier checkpoint written by `kaizen finetune` or `kaizen debias`.") var model: String
     @Option(help: "Images: float32 .npy [N, 3, H, W], already normalised.") var images: String?
     @Option(help: "Built-in data: fashion-mnist:train or fashion-mnist:test.") var data: String?
+    @Option(help: "Texts, UTF-8, one example per line (text classifier checkpoints).") var text: String?
+    @Option(help: "Texts as a CSV/TSV file with a header (use with --text-column).") var csv: String?
+    @Option(help: "Column of --csv holding the text.") var textColumn: String?
     @Option(help: "Labels, one per line (optional with --data).") var labels: String?
     @Option(help: "Resize built-in images to this many pixels (default: the checkpoint's input size).") var size: Int?
     @Option(help: "Corrupt the images first: one of \(Corruption.allCases.map(\.rawValue).joined(separator: ", ")).") var corruption: String?
     @Option(help: "Corruption severity 1-3.") var severity: Int = 3
-    @Option(help: "Images per batch.") var batchSize: Int = 128
+    @Option(help: "Images or texts per batch.") var batchSize: Int = 128
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard (images == nil) != (data == nil) else { throw ValidationError("give exactly one input: --images X.npy (with --labels) or --data") }
+        guard [images, data, text, csv].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one input: --images X.npy (with --labels), --data, --text FILE or --csv FILE (with --labels)")
+        }
         if images != nil && labels == nil { throw ValidationError("--images needs --labels FILE") }
+        if (text != nil || csv != nil) && labels == nil { throw ValidationError("\(text != nil ? "--text" : "--csv") needs --labels FILE") }
+        if csv != nil && textColumn == nil { throw ValidationError("--csv needs --text-column NAME") }
         if let size, size < 8 { throw ValidationError("--size must be at least 8, got \(size)") }
         if let corruption, Corruption(rawValue: corruption) == nil {
             throw ValidationError("unknown --corruption '\(corruption)'; expected one of \(Corruption.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -37,6 +45,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        if text != nil || csv != nil { return try runText() }
         try common.withThreads {
             let checkpoint = try ClassifierCheckpoint.load(from: URL(fileURLWithPath: model))
             let input = try LabeledImageInputs.load(images: images, labels: labels, data: data, size: size ?? checkpoint.inputSize)
@@ -47,13 +56,27 @@ struct EvalCommand: ParsableCommand {
             let classes = try LabelSet(classes: checkpoint.classes)
             let truth = classes.encode(input.labels)
             let predicted = try ClassifierInference.predictions(checkpoint.model, images: x, batchSize: batchSize)
-            let report = try AccuracyReport(predictions: predicted, labels: truth, classes: checkpoint.classes)
-            if common.json {
-                try JSONOutput.print(report.json)
-            } else {
-                print(String(format: "%d images: top-1 %.2f%%  mean per class %.2f%%", truth.count, 100 * report.top1, 100 * report.meanPerClass))
-                for (name, acc) in report.perClass { print(String(format: "  %-24@ %.2f%%", name as NSString, 100 * acc)) }
-            }
+            try output(AccuracyReport(predictions: predicted, labels: truth, classes: checkpoint.classes), count: truth.count, unit: "images")
+        }
+    }
+
+    /// A text classifier checkpoint on --text/--csv with --labels.
+    func runText() throws {
+        try common.withThreads {
+            let checkpoint = try TextClassifierCheckpoint.load(from: URL(fileURLWithPath: model))
+            let input = try LabeledTextInputs.load(text: text, csv: csv, textColumn: textColumn, labels: labels)
+            let truth = try LabelSet(classes: checkpoint.classes).encode(input.labels)
+            let predicted = try checkpoint.model.predictions(input.texts, batchSize: batchSize)
+            try output(AccuracyReport(predictions: predicted, labels: truth, classes: checkpoint.classes), count: truth.count, unit: "texts")
+        }
+    }
+
+    func output(_ report: AccuracyReport, count: Int, unit: String) throws {
+        if common.json {
+            try JSONOutput.print(report.json)
+        } else {
+            print(String(format: "%d %@: top-1 %.2f%%  mean per class %.2f%%", count, unit, 100 * report.top1, 100 * report.meanPerClass))
+            for (name, acc) in report.perClass { print(String(format: "  %-24@ %.2f%%", name as NSString, 100 * acc)) }
         }
     }
 }

@@ -4,11 +4,12 @@ import Kaizen
 
 /// `kaizen finetune`: RobustTune. Fine-tunes a pretrained image model with a new head by one of
 /// FT, FTP, L2-SP, LP-FT or TPGM, evaluates on clean and corrupted test images, and writes a
-/// classifier checkpoint (weights + class list) after every epoch.
+/// classifier checkpoint (weights + class list) after every epoch. Text (MiniLM with a new head,
+/// `--text`/`--csv`) works with FT, FTP, L2-SP and LP-FT.
 struct FinetuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finetune",
-        abstract: "Fine-tune a pretrained image model with a new head (ft, ftp, l2sp, lpft, tpgm) and report clean and shifted accuracy.",
+        abstract: "Fine-tune a pretrained image or text model with a new head (ft, ftp, l2sp, lpft, tpgm) and report clean and shifted accuracy.",
         discussion: """
         The checkpoint (--out) is written atomically after every epoch; --resume continues an interrupted run
         from it. With test data, the report has the clean (ID) accuracy and the accuracy under each corruption
@@ -17,11 +18,18 @@ struct FinetuneCommand: ParsableCommand {
           kaizen finetune --model efficientnet-lite0 --data fashion-mnist:train --subset 2000 --size 64 \\
               --test-data fashion-mnist:test --test-subset 1000 --method ftp --out ftp.safetensors --json
           kaizen finetune --model efficientnet-lite0 --images x.npy --labels y.txt --method ft --optimizer adam --out ft.safetensors
+          kaizen finetune --model minilm-l6 --text train.txt --labels y.txt --method ftp --optimizer adam --out text.safetensors
+        Text: one example per line (--text) or a CSV/TSV column (--csv with --text-column), labels one per
+        line; methods ft, ftp, l2sp and lpft (tpgm is image-only); no test report (use `kaizen eval --text`).
         """
     )
-    @Option(help: "efficientnet-lite0 (ImageNet weights), small-cnn (from scratch), a .pth with EfficientNet-Lite0 weights, or a classifier checkpoint (.safetensors).") var model: String
+    @Option(help: "efficientnet-lite0 (ImageNet weights), small-cnn (from scratch), minilm-l6 (text), a .pth with EfficientNet-Lite0 weights, or a classifier checkpoint (.safetensors).") var model: String
     @Option(help: "Training images: float32 .npy [N, 3, H, W], already normalised.") var images: String?
-    @Option(help: "Training labels, one per line (with --images).") var labels: String?
+    @Option(help: "Training labels, one per line (with --images, --text or --csv).") var labels: String?
+    @Option(help: "Training texts, UTF-8, one example per line (text models).") var text: String?
+    @Option(help: "Training texts as a CSV/TSV file with a header (use with --text-column).") var csv: String?
+    @Option(help: "Column of --csv holding the text.") var textColumn: String?
+    @Option(help: "Text: longest token sequence, [CLS] and [SEP] included; longer texts are truncated.") var maxTokens: Int = 128
     @Option(help: "Built-in training data: fashion-mnist:train.") var data: String?
     @Option(help: "Use a class-stratified subset of this many training images.") var subset: Int?
     @Option(help: "Resize built-in images to this many pixels (default 224; small-cnn 28; a checkpoint: its size).") var size: Int?
@@ -50,13 +58,28 @@ struct FinetuneCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard (images == nil) != (data == nil) else { throw ValidationError("give exactly one training input: --images X.npy (with --labels) or --data fashion-mnist:train") }
+        guard [images, data, text, csv].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one training input: --images X.npy (with --labels), --data fashion-mnist:train, --text FILE or --csv FILE (with --labels)")
+        }
         if images != nil && labels == nil { throw ValidationError("--images needs --labels FILE") }
+        if isText {
+            if labels == nil { throw ValidationError("\(text != nil ? "--text" : "--csv") needs --labels FILE (one label per line)") }
+            if csv != nil && textColumn == nil { throw ValidationError("--csv needs --text-column NAME") }
+            if ["efficientnet-lite0", "small-cnn"].contains(model) || model.hasSuffix(".pth") {
+                throw ValidationError("--model \(model) is an image model; text fine-tuning takes --model minilm-l6 or a text classifier checkpoint")
+            }
+            if testImages != nil || testData != nil { throw ValidationError("--test-images/--test-data are for image models; evaluate a text checkpoint with `kaizen eval --text`") }
+            if let m = FineTuneMethod(rawValue: method), !TextFineTuning.supportedMethods.contains(m) {
+                throw ValidationError("--method \(method) is not available for text; use one of \(TextFineTuning.supportedMethods.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard (2...512).contains(maxTokens) else { throw ValidationError("--max-tokens must be in 2...512, got \(maxTokens)") }
+        } else if model == "minilm-l6" {
+            throw ValidationError("--model minilm-l6 is a text model; give --text FILE or --csv FILE --text-column C, with --labels FILE")
+        }
         if testImages != nil && testData != nil { throw ValidationError("give at most one of --test-images and --test-data") }
         if testImages != nil && testLabels == nil { throw ValidationError("--test-images needs --test-labels FILE") }
         guard FineTuneMethod(rawValue: method) != nil else { throw ValidationError("unknown --method '\(method)'; expected ft, ftp, l2sp, lpft or tpgm") }
         guard BaseOptimizer(rawValue: optimizer) != nil else { throw ValidationError("unknown --optimizer '\(optimizer)'; expected sgd or adam") }
-        if model == "minilm-l6" { throw ValidationError("finetune works on image models (efficientnet-lite0 or a checkpoint); text fine-tuning of minilm-l6 is not available yet") }
         guard epochs >= 1, batchSize >= 1 else { throw ValidationError("--epochs and --batch-size must be at least 1") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive, got \(lr)") }
         if let size, size < 8 { throw ValidationError("--size must be at least 8, got \(size)") }
@@ -85,7 +108,11 @@ struct FinetuneCommand: ParsableCommand {
         }
     }
 
+    /// Whether the training input is text (--text or --csv).
+    var isText: Bool { text != nil || csv != nil }
+
     func run() throws {
+        if isText { return try runText() }
         try common.withThreads {
             let outURL = URL(fileURLWithPath: out)
             if resume && !FileManager.default.fileExists(atPath: out) {
@@ -140,10 +167,16 @@ struct FinetuneCommand: ParsableCommand {
     func output(_ r: FineTuneReport, classes: [String]) throws {
         var object: [String: Any] = [
             "method": r.method.rawValue, "optimizer": r.optimizer.rawValue, "lr": Double(r.learningRate), "epochs": r.epochs,
-            "train_images": r.trainImages, "validation_images": r.validationImages, "seconds_per_step": r.secondsPerStep,
-            "classes": classes, "checkpoint": out,
+            "seconds_per_step": r.secondsPerStep, "classes": classes, "checkpoint": out,
             "history": r.history.map { ["epoch": $0.epoch, "loss": $0.meanLoss, "train_accuracy": $0.trainAccuracy, "seconds": $0.seconds] },
         ]
+        if isText {
+            object["train_texts"] = r.trainImages
+            object["max_tokens"] = maxTokens
+        } else {
+            object["train_images"] = r.trainImages
+            object["validation_images"] = r.validationImages
+        }
         if let e = r.evaluation {
             object["id_top1"] = e.inDistribution
             if !e.perShift.isEmpty {
@@ -153,7 +186,7 @@ struct FinetuneCommand: ParsableCommand {
             }
         }
         if common.json { try JSONOutput.print(object); return }
-        print(String(format: "%@ (%@): %d images, %.1f ms/step", r.method.rawValue, r.optimizer.rawValue, r.trainImages, 1000 * r.secondsPerStep))
+        print(String(format: "%@ (%@): %d %@, %.1f ms/step", r.method.rawValue, r.optimizer.rawValue, r.trainImages, isText ? "texts" : "images", 1000 * r.secondsPerStep))
         if let e = r.evaluation {
             print(String(format: "  ID top-1 %.2f%%", 100 * e.inDistribution))
             if !e.perShift.isEmpty {
@@ -162,5 +195,47 @@ struct FinetuneCommand: ParsableCommand {
             for k in e.perShift.keys.sorted() { print(String(format: "    %-18@ %.2f%%", k as NSString, 100 * (e.perShift[k] ?? 0))) }
         }
         print("  checkpoint: \(out)")
+    }
+}
+
+extension FinetuneCommand {
+    /// Text fine-tuning: MiniLM (or a text checkpoint) with a new head on --text/--csv and --labels.
+    func runText() throws {
+        try common.withThreads {
+            let outURL = URL(fileURLWithPath: out)
+            if resume && !FileManager.default.fileExists(atPath: out) {
+                throw KaizenError.io(file: out, location: nil, reason: "--resume: no checkpoint to continue from; drop --resume to start a new run")
+            }
+            let train = try LabeledTextInputs.load(text: text, csv: csv, textColumn: textColumn, labels: labels)
+            let (classes, trainLabels) = LabelSet.encode(trainLabels: train.labels)
+            let network: TextClassifier
+            if model == "minilm-l6" {
+                network = try TextClassifier.pretrainedMiniLM(classes: classes.count, maxTokens: maxTokens, seed: seed)
+            } else {
+                let loaded = try TextClassifierCheckpoint.load(from: URL(fileURLWithPath: model)).model
+                network = try TextClassifier(encoder: loaded.encoder, tokenizer: loaded.tokenizer, classes: classes.count, maxTokens: maxTokens, seed: seed)
+            }
+            var c = RobustFineTuneConfiguration()
+            c.method = FineTuneMethod(rawValue: method) ?? .ftp
+            c.optimizer = BaseOptimizer(rawValue: optimizer) ?? .sgd
+            c.training.epochs = epochs
+            c.training.batchSize = batchSize
+            c.training.learningRate = lr ?? c.optimizer.defaultLearningRate
+            c.training.seed = seed
+            c.training.horizontalFlip = false
+            c.training.freezeBatchNormStatistics = false
+            c.momentum = momentum
+            c.weightDecay = weightDecay
+            c.ftp.k = ftpK
+            c.l2spAlpha = l2spAlpha
+            c.probeEpochs = probeEpochs
+            common.log("finetune: \(c.method.rawValue) with \(c.optimizer.rawValue), lr \(c.training.learningRate), \(train.texts.count) texts (at most \(maxTokens) tokens) in \(classes.count) classes, \(epochs) epochs")
+            let bar = common.quiet ? nil : ProgressBar(label: "finetune")
+            let plan = TextClassifierTrainer.Plan(url: outURL, classes: classes.classes)
+            let report = try TextFineTuning.run(
+                model: network, texts: train.texts, labels: trainLabels, configuration: c, checkpoint: plan,
+                resumeFrom: resume ? outURL : nil, progress: bar.map { b in { _, step, total, _ in b.update(step, total) } })
+            try output(report, classes: classes.classes)
+        }
     }
 }
