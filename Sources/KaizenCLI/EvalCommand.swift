@@ -63,7 +63,7 @@ struct EvalCommand: ParsableCommand {
     /// A text classifier checkpoint on --text/--csv with --labels.
     func runText() throws {
         try common.withThreads {
-            let checkpoint = try TextClassifierCheckpoint.load(from: URL(fileURLWithPath: model))
+            let checkpoint = try TextClassifierCheckpoint.load(from: URL(fileURLWithPath: model), extraTensors: false)
             let input = try LabeledTextInputs.load(text: text, csv: csv, textColumn: textColumn, labels: labels)
             let truth = try LabelSet(classes: checkpoint.classes).encode(input.labels)
             let predicted = try checkpoint.model.predictions(input.texts, batchSize: batchSize)

@@ -212,7 +212,7 @@ extension FinetuneCommand {
             if model == "minilm-l6" {
                 network = try TextClassifier.pretrainedMiniLM(classes: classes.count, maxTokens: maxTokens, seed: seed)
             } else {
-                let loaded = try TextClassifierCheckpoint.load(from: URL(fileURLWithPath: model)).model
+                let loaded = try TextClassifierCheckpoint.load(from: URL(fileURLWithPath: model), extraTensors: false).model
                 network = try TextClassifier(encoder: loaded.encoder, tokenizer: loaded.tokenizer, classes: classes.count, maxTokens: maxTokens, seed: seed)
             }
             var c = RobustFineTuneConfiguration()

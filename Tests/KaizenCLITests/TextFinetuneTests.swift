@@ -13,19 +13,24 @@ import Testing
         ("an excellent, joyful film", "pos"), ("painfully slow and ugly", "neg"),
     ]
 
-    static func write(_ dir: URL) throws -> (text: String, labels: String) {
+    /// The sentences as a text file, as a CSV column (`review`, quoted, next to another column) and their labels.
+    static func write(_ dir: URL) throws -> (text: String, csv: String, labels: String) {
         let text = dir.appendingPathComponent("train.txt"), labels = dir.appendingPathComponent("labels.txt")
+        let csv = dir.appendingPathComponent("train.csv")
         try (sentences.map(\.0).joined(separator: "\n") + "\n").write(to: text, atomically: true, encoding: .utf8)
+        try ("id,review\n" + sentences.enumerated().map { "\($0.offset),\"\($0.element.0)\"" }.joined(separator: "\n") + "\n")
+            .write(to: csv, atomically: true, encoding: .utf8)
         try (sentences.map(\.1).joined(separator: "\n") + "\n").write(to: labels, atomically: true, encoding: .utf8)
-        return (text.path, labels.path)
+        return (text.path, csv.path, labels.path)
     }
 
     @Test func finetuneThenEvalMiniLMOnText() throws {
         let dir = try SubcommandErrorTests.scratch()
         let data = try Self.write(dir)
         let ckpt = dir.appendingPathComponent("text.safetensors").path
-        let r = try CLIRunner.run(["finetune", "--model", "minilm-l6", "--text", data.text, "--labels", data.labels,
-                                   "--method", "ftp", "--optimizer", "adam", "--epochs", "1", "--batch-size", "4",
+        // Train from the CSV column, evaluate on the same sentences as a text file.
+        let r = try CLIRunner.run(["finetune", "--model", "minilm-l6", "--csv", data.csv, "--text-column", "review", "--labels", data.labels,
+                                   "--method", "ftp", "--optimizer", "sgd", "--epochs", "1", "--batch-size", "4",
                                    "--max-tokens", "16", "--out", ckpt, "--json", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try FinetuneEvalCommandTests.json(r)
@@ -49,13 +54,6 @@ import Testing
         #expect(abs(top1 - recomputed) < 1e-12)
         #expect(abs((evaluation["mean_per_class"] as? Double ?? -1) - (perClass.values.reduce(0, +) / 2)) < 1e-12)
         #expect((top1 * 12).rounded() == top1 * 12)
-
-        // The same texts as a CSV column give the same result; an image eval of a text checkpoint is refused.
-        let csv = dir.appendingPathComponent("train.csv")
-        try ("review,extra\n" + Self.sentences.map { "\"\($0.0)\",x" }.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
-        let c = try CLIRunner.run(["eval", "--model", ckpt, "--csv", csv.path, "--text-column", "review", "--labels", data.labels, "--json"])
-        #expect(c.status == 0, "\(c.stderr)")
-        #expect(try FinetuneEvalCommandTests.json(c)["top1"] as? Double == top1)
     }
 
     @Test func textOnlyAcceptsTextMethodsAndModels() throws {

@@ -182,8 +182,9 @@ public struct TextClassifierCheckpoint {
     }
 
     /// Reads a checkpoint written by `save`; `tokenizer` defaults to all-MiniLM-L6-v2's vocabulary
-    /// from the model registry.
-    public static func load(from url: URL, tokenizer: WordPieceTokenizer? = nil) throws -> TextClassifierCheckpoint {
+    /// from the model registry. `extraTensors: false` skips the `state.` tensors (optimiser state,
+    /// several times the model's size) when only the model is wanted.
+    public static func load(from url: URL, tokenizer: WordPieceTokenizer? = nil, extraTensors: Bool = true) throws -> TextClassifierCheckpoint {
         let file = try SafeTensors.read(url)
         let architecture = file.metadata[ClassifierCheckpoint.architectureKey]
         guard architecture == TextClassifier.architectureName else {
@@ -214,8 +215,11 @@ public struct TextClassifierCheckpoint {
                                        classes: classes.count, maxTokens: maxTokens)
         var weights: [String: Tensor] = [:], extra: [String: Tensor] = [:]
         for name in file.names {
-            let t = try file.tensor(named: name)
-            if name.hasPrefix(ClassifierCheckpoint.extraPrefix) { extra[String(name.dropFirst(ClassifierCheckpoint.extraPrefix.count))] = t } else { weights[name] = t }
+            if name.hasPrefix(ClassifierCheckpoint.extraPrefix) {
+                if extraTensors { extra[String(name.dropFirst(ClassifierCheckpoint.extraPrefix.count))] = try file.tensor(named: name) }
+            } else {
+                weights[name] = try file.tensor(named: name)
+            }
         }
         do { try model.loadStateDict(weights, strict: true) } catch {
             throw KaizenError.io(file: url.path, location: nil, reason: "weights do not fit a \(TextClassifier.architectureName) text classifier with \(classes.count) classes: \(error)")
