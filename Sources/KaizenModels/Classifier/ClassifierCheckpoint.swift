@@ -100,6 +100,9 @@ public struct ClassifierCheckpoint {
         guard let architecture = file.metadata[architectureKey] else {
             throw KaizenError.io(file: url.path, location: nil, reason: "not a Kaizen classifier checkpoint (no '\(architectureKey)' metadata); create one with `kaizen finetune ... --out \(url.lastPathComponent)`")
         }
+        guard architecture != TextClassifier.architectureName else {
+            throw KaizenError.io(file: url.path, location: architectureKey, reason: "this is a text classifier (\(architecture)); give it texts (`kaizen eval --model \(url.lastPathComponent) --text FILE --labels L`) or load it with TextClassifierCheckpoint")
+        }
         guard let classText = file.metadata[classesKey],
               let classes = try? JSONSerialization.jsonObject(with: Data(classText.utf8)) as? [String], !classes.isEmpty else {
             throw KaizenError.io(file: url.path, location: classesKey, reason: "missing or malformed class list (expected a JSON array of strings)")
