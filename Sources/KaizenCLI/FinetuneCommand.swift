@@ -68,6 +68,7 @@ struct FinetuneCommand: ParsableCommand {
             if ["efficientnet-lite0", "small-cnn"].contains(model) || model.hasSuffix(".pth") {
                 throw ValidationError("--model \(model) is an image model; text fine-tuning takes --model minilm-l6 or a text classifier checkpoint")
             }
+            if subset != nil || size != nil { throw ValidationError("--subset and --size are for images; text fine-tuning trains on every given text") }
             if testImages != nil || testData != nil { throw ValidationError("--test-images/--test-data are for image models; evaluate a text checkpoint with `kaizen eval --text`") }
             if let m = FineTuneMethod(rawValue: method), !TextFineTuning.supportedMethods.contains(m) {
                 throw ValidationError("--method \(method) is not available for text; use one of \(TextFineTuning.supportedMethods.map(\.rawValue).joined(separator: ", "))")
