@@ -1,5 +1,6 @@
 """Debias results for an EfficientNet-Lite0 base: fine-tuned (ImageNet weights, new head) on the
-biased split of Colored Fashion-MNIST (aligned ratio 0.99, 32 px), then tuned with K counter-examples
+biased split of Colored Fashion-MNIST (aligned ratio 0.99, 32 px), or a small CNN trained from scratch
+on it (--base-model small-cnn, 28 px), then tuned with K counter-examples
 from the held-out bias-conflicting pool by each method of `kaizen debias`. Drives the CLI only.
 
   python3 scripts/experiments/debias_efficientnet.py --kaizen .build/release/kaizen --work /tmp/debias-effnet
@@ -19,6 +20,7 @@ def main():
     ap.add_argument("--train", type=int, default=6000)
     ap.add_argument("--test", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--base-model", default="efficientnet-lite0", help="efficientnet-lite0 (fine-tuned, 32 px) or small-cnn (from scratch, 28 px)")
     a = ap.parse_args()
     w = a.work
     os.makedirs(w, exist_ok=True)
@@ -29,11 +31,13 @@ def main():
         return out.stdout
     if not os.path.exists(f"{w}/test_colour.txt"):
         sh(["data", "colored-fashion-mnist", "--aligned-ratio", "0.99", "--train", str(a.train), "--test", str(a.test),
-            "--pool-per-class", "100", "--size", "32", "--out", w, "--quiet"])
+            "--pool-per-class", "100", "--size", "32" if a.base_model == "efficientnet-lite0" else "28", "--out", w, "--quiet"])
     base = f"{w}/base.safetensors"
     if not os.path.exists(base):
-        r = json.loads(sh(["finetune", "--model", "efficientnet-lite0", "--images", f"{w}/train.npy", "--labels", f"{w}/train.txt",
-                           "--method", "ft", "--lr", "0.003", "--epochs", "2", "--out", base, "--json", "--quiet"]))
+        settings = ["--lr", "0.003", "--epochs", "2"] if a.base_model == "efficientnet-lite0" else \
+            ["--optimizer", "adam", "--lr", "0.003", "--epochs", "3", "--batch-norm", "update"]
+        r = json.loads(sh(["finetune", "--model", a.base_model, "--images", f"{w}/train.npy", "--labels", f"{w}/train.txt",
+                           "--method", "ft", "--out", base, "--json", "--quiet"] + settings))
         json.dump(r, open(f"{w}/base.json", "w"))
     runs_path = f"{w}/runs.jsonl"
     done = {json.loads(l)["key"] for l in open(runs_path)} if os.path.exists(runs_path) else set()
