@@ -115,15 +115,9 @@ public enum RobustFineTuning {
         switch c.method {
         case .ft, .l2sp, .ftp, .tpgm:
             let base = try makeOptimizer(c, parameters: model.trainableParameters(), learningRate: c.training.learningRate)
-            var optimizer: any Optimizer = base
-            if c.method == .ftp {
-                var ftp = c.ftp
-                ftp.excludedNames.formUnion(head)
-                optimizer = try TrainableProjection(base: base, namedParameters: model.namedParameters(), configuration: ftp)
-            }
+            let optimizer = try wrapForMethod(base, c, namedParameters: model.namedParameters(), head: head)
             let t = try trainer(optimizer, c.training, phase: "train")
-            if c.method == .l2sp {
-                let penalty = try L2SPPenalty(namedParameters: model.namedParameters(), headNames: head, alpha: c.l2spAlpha, beta: c.l2spBeta)
+            if let penalty = try l2spPenalty(c, namedParameters: model.namedParameters(), head: head) {
                 t.penalty = { _ in try penalty() }
             }
             if c.method == .tpgm, let validation {
@@ -167,6 +161,21 @@ public enum RobustFineTuning {
         return FineTuneReport(method: c.method, optimizer: c.optimizer, learningRate: c.training.learningRate, epochs: c.training.epochs,
                               trainImages: train.labels.count, validationImages: validation?.labels.count ?? 0,
                               secondsPerStep: seconds, history: epochs, evaluation: evaluation)
+    }
+
+    /// `base` as the method needs it: wrapped in FTP (head excluded) for `.ftp`, else unchanged.
+    static func wrapForMethod(_ base: any Optimizer, _ c: RobustFineTuneConfiguration, namedParameters: [(String, Parameter)],
+                              head: Set<String>) throws -> any Optimizer {
+        guard c.method == .ftp else { return base }
+        var ftp = c.ftp
+        ftp.excludedNames.formUnion(head)
+        return try TrainableProjection(base: base, namedParameters: namedParameters, configuration: ftp)
+    }
+
+    /// The L2-SP penalty for `.l2sp` (anchored at the current weights), nil for other methods.
+    static func l2spPenalty(_ c: RobustFineTuneConfiguration, namedParameters: [(String, Parameter)], head: Set<String>) throws -> L2SPPenalty? {
+        guard c.method == .l2sp else { return nil }
+        return try L2SPPenalty(namedParameters: namedParameters, headNames: head, alpha: c.l2spAlpha, beta: c.l2spBeta)
     }
 
     /// The base optimiser over `parameters`.

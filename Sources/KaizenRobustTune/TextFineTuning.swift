@@ -52,15 +52,9 @@ public enum TextFineTuning {
             epochs += try trainer(opt, full, phase: "fine-tune").fit(texts: texts, labels: labels).epochs
         default:
             let base = try RobustFineTuning.makeOptimizer(c, parameters: model.trainableParameters(), learningRate: c.training.learningRate)
-            var optimizer: any Optimizer = base
-            if c.method == .ftp {
-                var ftp = c.ftp
-                ftp.excludedNames.formUnion(head)
-                optimizer = try TrainableProjection(base: base, namedParameters: model.namedParameters(), configuration: ftp)
-            }
+            let optimizer = try RobustFineTuning.wrapForMethod(base, c, namedParameters: model.namedParameters(), head: head)
             let t = try trainer(optimizer, c.training, phase: "train")
-            if c.method == .l2sp {
-                let penalty = try L2SPPenalty(namedParameters: model.namedParameters(), headNames: head, alpha: c.l2spAlpha, beta: c.l2spBeta)
+            if let penalty = try RobustFineTuning.l2spPenalty(c, namedParameters: model.namedParameters(), head: head) {
                 t.penalty = { _ in try penalty() }
             }
             epochs = try t.fit(texts: texts, labels: labels).epochs
