@@ -31,5 +31,5 @@ enum TestPaths {
 
 struct FixtureMissing: Error, CustomStringConvertible {
     let name: String
-    var description: String { "missing test input: \(name)" }
+    var description: String { "missing test input: \(name) (reference fixtures: run `bash scripts/fixtures.sh`)" }
 }

@@ -7,7 +7,7 @@ enum ModelTestPaths {
 
     static func fixture(_ name: String) throws -> URL {
         let url = projectRoot.appendingPathComponent("Tests/KaizenModelsTests/Fixtures").appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else { throw Missing(what: url.path) }
+        guard FileManager.default.fileExists(atPath: url.path) else { throw Missing(what: "\(url.path) (reference fixtures: run `bash scripts/fixtures.sh`)") }
         return url
     }
 

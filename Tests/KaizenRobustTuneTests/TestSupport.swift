@@ -7,7 +7,7 @@ import KaizenTensor
 
 struct FixtureMissing: Error, CustomStringConvertible {
     let name: String
-    var description: String { "fixture \(name) is missing" }
+    var description: String { "fixture \(name) is missing; run `bash scripts/fixtures.sh`" }
 }
 
 /// The golden FTP trajectory (official SGDP/AdamP on a tiny conv net; see Fixtures/README.md).
