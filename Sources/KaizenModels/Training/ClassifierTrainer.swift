@@ -48,9 +48,6 @@ public final class ClassifierTrainer {
         self.configuration = configuration
     }
 
-    static let epochsKey = "kaizen.epochs_completed"
-    static let optimizerPrefix = "optimizer."
-
     /// Trains on `images` `[N, 3, H, W]` with class indices `labels`, from `epochsCompleted` to
     /// `configuration.epochs`.
     @discardableResult
@@ -124,31 +121,13 @@ public final class ClassifierTrainer {
     /// Loads the weights, optimiser state and epoch count from a checkpoint this trainer wrote, so
     /// that `fit` continues where that run stopped.
     public func resume(from url: URL) throws {
-        let file = try SafeTensors.read(url)
-        guard let done = file.metadata[Self.epochsKey].flatMap(Int.init) else {
-            throw KaizenError.io(file: url.path, location: Self.epochsKey, reason: "not a training checkpoint (no epoch count); it cannot be resumed")
-        }
-        var weights: [String: Tensor] = [:], optimizerState: [String: Tensor] = [:]
-        let extra = ClassifierCheckpoint.extraPrefix + Self.optimizerPrefix
-        for name in file.names {
-            if name.hasPrefix(extra) {
-                optimizerState[String(name.dropFirst(extra.count))] = try file.tensor(named: name)
-            } else if !name.hasPrefix(ClassifierCheckpoint.extraPrefix) {
-                weights[name] = try file.tensor(named: name)
-            }
-        }
-        try model.loadStateDict(weights, strict: true)
-        try optimizer.loadStateEntries(optimizerState)
-        epochsCompleted = done
+        epochsCompleted = try TrainingCheckpoint.restore(from: url, model: model, optimizer: optimizer)
     }
 
     private func writeCheckpoint() throws {
         guard let plan = checkpoint else { return }
-        var extra: [String: Tensor] = [:]
-        for (k, t) in optimizer.stateEntries() { extra[Self.optimizerPrefix + k] = t }
-        for (k, t) in extraState?() ?? [] { extra[k] = t }
-        var meta = plan.metadata
-        meta[Self.epochsKey] = String(epochsCompleted)
+        let (meta, extra) = TrainingCheckpoint.contents(metadata: plan.metadata, epochsCompleted: epochsCompleted,
+                                                        optimizer: optimizer, extra: extraState?() ?? [])
         try ClassifierCheckpoint(model: model, classes: plan.classes, inputSize: plan.inputSize,
                                  metadata: meta, extraTensors: extra).save(to: plan.url)
     }

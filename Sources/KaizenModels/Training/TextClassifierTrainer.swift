@@ -103,30 +103,12 @@ public final class TextClassifierTrainer {
 
     /// Loads the weights, optimiser state and epoch count from a checkpoint this trainer wrote.
     public func resume(from url: URL) throws {
-        let file = try SafeTensors.read(url)
-        guard let done = file.metadata[ClassifierTrainer.epochsKey].flatMap(Int.init) else {
-            throw KaizenError.io(file: url.path, location: ClassifierTrainer.epochsKey, reason: "not a training checkpoint (no epoch count); it cannot be resumed")
-        }
-        var weights: [String: Tensor] = [:], optimizerState: [String: Tensor] = [:]
-        let extra = ClassifierCheckpoint.extraPrefix + ClassifierTrainer.optimizerPrefix
-        for name in file.names {
-            if name.hasPrefix(extra) {
-                optimizerState[String(name.dropFirst(extra.count))] = try file.tensor(named: name)
-            } else if !name.hasPrefix(ClassifierCheckpoint.extraPrefix) {
-                weights[name] = try file.tensor(named: name)
-            }
-        }
-        try model.loadStateDict(weights, strict: true)
-        try optimizer.loadStateEntries(optimizerState)
-        epochsCompleted = done
+        epochsCompleted = try TrainingCheckpoint.restore(from: url, model: model, optimizer: optimizer)
     }
 
     private func writeCheckpoint() throws {
         guard let plan = checkpoint else { return }
-        var extra: [String: Tensor] = [:]
-        for (k, t) in optimizer.stateEntries() { extra[ClassifierTrainer.optimizerPrefix + k] = t }
-        var meta = plan.metadata
-        meta[ClassifierTrainer.epochsKey] = String(epochsCompleted)
+        let (meta, extra) = TrainingCheckpoint.contents(metadata: plan.metadata, epochsCompleted: epochsCompleted, optimizer: optimizer)
         try TextClassifierCheckpoint(model: model, classes: plan.classes, metadata: meta, extraTensors: extra).save(to: plan.url)
     }
 
