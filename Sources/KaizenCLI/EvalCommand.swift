@@ -56,7 +56,7 @@ struct EvalCommand: ParsableCommand {
             let classes = try LabelSet(classes: checkpoint.classes)
             let truth = classes.encode(input.labels)
             let predicted = try ClassifierInference.predictions(checkpoint.model, images: x, batchSize: batchSize)
-            try output(AccuracyReport(predictions: predicted, labels: truth, classes: checkpoint.classes), count: truth.count, unit: "images")
+            try output(ClassificationMetrics(predictions: predicted, labels: truth, classCount: checkpoint.classes.count), classes: checkpoint.classes, unit: "images")
         }
     }
 
@@ -67,47 +67,20 @@ struct EvalCommand: ParsableCommand {
             let input = try LabeledTextInputs.load(text: text, csv: csv, textColumn: textColumn, labels: labels)
             let truth = try LabelSet(classes: checkpoint.classes).encode(input.labels)
             let predicted = try checkpoint.model.predictions(input.texts, batchSize: batchSize)
-            try output(AccuracyReport(predictions: predicted, labels: truth, classes: checkpoint.classes), count: truth.count, unit: "texts")
+            try output(ClassificationMetrics(predictions: predicted, labels: truth, classCount: checkpoint.classes.count), classes: checkpoint.classes, unit: "texts")
         }
     }
 
-    func output(_ report: AccuracyReport, count: Int, unit: String) throws {
+    /// Top-1, mean-per-class and per-class accuracy (labels the model does not know count as errors;
+    /// classes absent from the labels are left out).
+    func output(_ m: ClassificationMetrics, classes: [String], unit: String) throws {
+        let perClass = zip(classes, m.perClassRecall).compactMap { name, recall in recall.map { (name, $0) } }
         if common.json {
-            try JSONOutput.print(report.json)
+            try JSONOutput.print(["top1": m.accuracy, "mean_per_class": m.meanPerClassAccuracy,
+                                  "per_class": Dictionary(uniqueKeysWithValues: perClass), "classes": classes])
         } else {
-            print(String(format: "%d %@: top-1 %.2f%%  mean per class %.2f%%", count, unit, 100 * report.top1, 100 * report.meanPerClass))
-            for (name, acc) in report.perClass { print(String(format: "  %-24@ %.2f%%", name as NSString, 100 * acc)) }
+            print(String(format: "%d %@: top-1 %.2f%%  mean per class %.2f%%", m.total, unit, 100 * m.accuracy, 100 * m.meanPerClassAccuracy))
+            for (name, acc) in perClass { print(String(format: "  %-24@ %.2f%%", name as NSString, 100 * acc)) }
         }
-    }
-}
-
-/// Top-1, mean-per-class and per-class accuracy over a known class list (labels outside it: -1,
-/// always wrong; classes absent from the labels are left out of the per-class mean).
-struct AccuracyReport {
-    let top1: Double
-    let meanPerClass: Double
-    let perClass: [(String, Double)]
-    let classes: [String]
-
-    init(predictions: [Int], labels: [Int], classes: [String]) throws {
-        guard predictions.count == labels.count, !labels.isEmpty else {
-            throw KaizenError.shapeMismatch(op: "accuracy", detail: "\(predictions.count) predictions for \(labels.count) labels")
-        }
-        var correct = [Int](repeating: 0, count: classes.count), total = [Int](repeating: 0, count: classes.count)
-        var hits = 0
-        for (p, y) in zip(predictions, labels) {
-            if p == y { hits += 1 }
-            guard y >= 0 else { continue }
-            total[y] += 1
-            if p == y { correct[y] += 1 }
-        }
-        top1 = Double(hits) / Double(labels.count)
-        perClass = classes.indices.filter { total[$0] > 0 }.map { (classes[$0], Double(correct[$0]) / Double(total[$0])) }
-        meanPerClass = perClass.isEmpty ? 0 : perClass.reduce(0) { $0 + $1.1 } / Double(perClass.count)
-        self.classes = classes
-    }
-
-    var json: [String: Any] {
-        ["top1": top1, "mean_per_class": meanPerClass, "per_class": Dictionary(uniqueKeysWithValues: perClass), "classes": classes]
     }
 }

@@ -155,8 +155,7 @@ public enum RobustFineTuning {
             epochs += try trainer(opt, full, phase: "fine-tune").fit(images: train.images, labels: train.labels).epochs
         }
 
-        let steps = epochs.reduce(0) { $0 + $1.steps }
-        let seconds = steps == 0 ? 0 : epochs.reduce(0) { $0 + $1.secondsPerStep * Double($1.steps) } / Double(steps)
+        let seconds = TrainingHistory(epochs: epochs).secondsPerStep
         let evaluation = try test.map { try ShiftEvaluation.evaluate(model, images: $0.images, labels: $0.labels, corruptions: corruptions, severity: severity) }
         return FineTuneReport(method: c.method, optimizer: c.optimizer, learningRate: c.training.learningRate, epochs: c.training.epochs,
                               trainImages: train.labels.count, validationImages: validation?.labels.count ?? 0,

@@ -59,8 +59,7 @@ public enum TextFineTuning {
             }
             epochs = try t.fit(texts: texts, labels: labels).epochs
         }
-        let steps = epochs.reduce(0) { $0 + $1.steps }
-        let seconds = steps == 0 ? 0 : epochs.reduce(0) { $0 + $1.secondsPerStep * Double($1.steps) } / Double(steps)
+        let seconds = TrainingHistory(epochs: epochs).secondsPerStep
         return FineTuneReport(method: c.method, optimizer: c.optimizer, learningRate: c.training.learningRate, epochs: c.training.epochs,
                               trainImages: texts.count, validationImages: 0, secondsPerStep: seconds, history: epochs, evaluation: nil)
     }

@@ -169,6 +169,7 @@ public struct EpochSummary: Sendable, Codable, Equatable {
 /// The epochs of one `fit` call.
 public struct TrainingHistory: Sendable, Codable, Equatable {
     public var epochs: [EpochSummary] = []
+    public init(epochs: [EpochSummary] = []) { self.epochs = epochs }
     /// Step time averaged over all epochs, weighted by steps.
     public var secondsPerStep: Double {
         let steps = epochs.reduce(0) { $0 + $1.steps }
