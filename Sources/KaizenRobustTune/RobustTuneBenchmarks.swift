@@ -24,7 +24,7 @@ public enum RobustTuneBenchmarks {
             "sgd \(format(sgd)) ms, ftp-sgd \(format(ftpSGD)) ms (+\(format(ftpOverhead * 100))%), tpgm \(format(tpgm)) ms (ftp \(format(ftpSavingOverTPGM * 100))% faster)"
         }
 
-        private func format(_ x: Double) -> String { String(Int((x * 10).rounded())) .withDecimal }
+        private func format(_ x: Double) -> String { String(format: "%.1f", x) }
     }
 
     /// Times `repeats` steps (after a warm-up) of SGD, FTP-SGD and SGD+TPGM on a fresh model from
@@ -85,15 +85,5 @@ public enum RobustTuneBenchmarks {
             try net.replaceHead(classes: 10, seed: 0)
             return net
         }, headNames: ["_fc.weight", "_fc.bias"], classes: 10, batch: batch, size: size, repeats: repeats, threads: threads)
-    }
-}
-
-extension String {
-    /// "123" (tenths) -> "12.3".
-    fileprivate var withDecimal: String {
-        let negative = hasPrefix("-")
-        var digits = negative ? String(dropFirst()) : self
-        while digits.count < 2 { digits = "0" + digits }
-        return (negative ? "-" : "") + digits.dropLast() + "." + digits.suffix(1)
     }
 }
