@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "KaizenModels", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
         .target(name: "KaizenEval", dependencies: ["KaizenTensor", "KaizenNN", "KaizenIO", "KaizenData"]),
         .target(name: "KaizenSelect", dependencies: ["KaizenTensor", "KaizenEval"]),
-        .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenNN", "KaizenEval"]),
+        .target(name: "KaizenEvolve", dependencies: ["KaizenTensor", "KaizenNN", "KaizenEval", "KaizenModels"]),
         .target(name: "KaizenGradFeatures", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels", "KaizenEval"]),
         .target(name: "KaizenRobustTune", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels"]),
         .target(name: "KaizenDebias", dependencies: ["KaizenTensor", "KaizenNN", "KaizenData", "KaizenModels", "KaizenEval"]),

@@ -6,15 +6,33 @@ import Kaizen
 struct EvolveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evolve",
-        abstract: "Gradient-free optimisation (AfterLearnER): a benchmark problem or an external command's score.",
+        abstract: "Gradient-free optimisation (AfterLearnER): retrofit a classifier for a metric, or optimise a benchmark problem or an external command's score.",
         discussion: """
         Examples:
-          kaizen evolve --problem sphere --dim 10 --optimizer cma --budget 300 --seed 0 --json
-          kaizen evolve --command "python3 score.py" --space space.json --budget 100 --maximize --json
-        The command runs through /bin/sh -c, reads the candidate as JSON on stdin (the keys of SPACE.json,
-        arrays as nested lists) and prints one number (lower is better unless --maximize).
-        --optimizer auto: only choices -> lengler; budget < 30 d -> one-plus-one; d <= 100 -> cma;
-        larger d -> diagonal cma with room for 20 generations, de otherwise.
+          kaizen evolve --problem sphere --dim 10 --optimizer cma --budget 300 --json
+          kaizen evolve --command "python3 score.py" --space space.json \\
+                        --budget 100 --maximize --json
+          kaizen evolve --model ft.safetensors --data fashion-mnist:test \\
+                        --validation-size 300 --metric macro-f1 --budget 300 \\
+                        --out retrofitted.safetensors --chart search.svg
+          kaizen evolve --model ft.safetensors --target batchnorm-mix \\
+                        --data fashion-mnist:test --corruption gaussian-noise \\
+                        --validation-size 300 --budget 30 --json
+
+        Retrofitting (--model) searches a few parameters of a trained classifier
+        for --metric on a labelled validation set: per-class logit offsets
+        (folded into the head's bias in --out) or, for image models, the mix
+        between the source and the validation domain's BatchNorm statistics.
+        Without --test-* inputs the examples not used for validation are held
+        out; both scores are reported with the overfitting bound.
+
+        --command runs through /bin/sh -c, reads the candidate as JSON on stdin
+        (the keys of SPACE.json, arrays as nested lists) and prints one number
+        (lower is better unless --maximize).
+
+        --optimizer auto: only choices -> lengler; budget < 30 d -> one-plus-one;
+        d <= 100 -> cma; larger d -> diagonal cma with room for 20 generations,
+        de otherwise.
         """
     )
 
@@ -28,8 +46,10 @@ struct EvolveCommand: AsyncParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Candidates evaluated concurrently.") var workers: Int = 1
     @Option(help: "Checkpoint file: written during the run, resumed from when it exists.") var checkpoint: String?
-    @Option(help: "Validation-set size: report the overfitting bound for it.") var validationSize: Int?
-    @Flag(help: "Print one JSON object on stdout.") var json = false
+    @Option(help: "Validation-set size: report the overfitting bound for it; with --model, the number of validation examples used.") var validationSize: Int?
+    @Option(help: "Write the convergence chart (best score per evaluation) as SVG.") var chart: String?
+    @OptionGroup var retrofit: RetrofitOptions
+    @OptionGroup var common: CommonOptions
 
     func validate() throws {
         guard OptimizerKind(rawValue: optimizer) != nil else {
@@ -37,8 +57,14 @@ struct EvolveCommand: AsyncParsableCommand {
         }
         guard budget >= 1 else { throw ValidationError("--budget must be at least 1, got \(budget)") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        if retrofit.model != nil {
+            guard problem == nil, command == nil else { throw ValidationError("--model (retrofitting) excludes --problem and --command") }
+            try retrofit.check()
+            if let n = validationSize, n < 2 { throw ValidationError("--validation-size must be at least 2 with --model, got \(n)") }
+            return
+        }
         switch (problem, command) {
-        case (nil, nil): throw ValidationError("give --problem NAME or --command CMD --space SPACE.json")
+        case (nil, nil): throw ValidationError("give --model CKPT with validation data, --problem NAME, or --command CMD --space SPACE.json")
         case (_?, _?): throw ValidationError("--problem and --command are exclusive")
         case let (name?, nil):
             guard BenchmarkProblem.Name(rawValue: name) != nil else {
@@ -53,6 +79,31 @@ struct EvolveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await common.withThreads {
+            if retrofit.model != nil { try await runRetrofit() } else { try await runSearch() }
+        }
+    }
+
+    /// Progress lines (about 20 per run) with the best score so far, unless --quiet.
+    func progressHandler(sign: Double = -1) -> (@Sendable (EvolveProgress) -> Void)? {
+        guard !common.quiet else { return nil }
+        let budget = self.budget
+        return { p in
+            guard p.evaluation % max(1, budget / 20) == 0 || p.evaluation == budget else { return }
+            StandardError.write("evolve: \(p.evaluation)/\(p.budget) evaluations, best \(sign * p.bestSoFar)\n")
+        }
+    }
+
+    /// Writes the convergence chart when --chart is given.
+    func writeChart(_ bestSoFar: [Double], yLabel: String) throws {
+        guard let chart else { return }
+        let svg = SVGChart.lines(title: "Best score during the search", xLabel: "evaluations", yLabel: yLabel,
+                                 lines: [.init(label: optimizer, points: bestSoFar.enumerated().map { (Double($0.offset + 1), $0.element) })])
+        try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: chart))
+    }
+
+    /// A benchmark problem or an external command.
+    func runSearch() async throws {
         let kind = OptimizerKind(rawValue: optimizer) ?? .auto
         let searchSpace: SearchSpace
         let objective: Evolve.Objective
@@ -66,12 +117,8 @@ struct EvolveCommand: AsyncParsableCommand {
             searchSpace = try SearchSpaceJSON.load(path: space ?? "")
             objective = ExternalCommandObjective(command: command ?? "", maximize: maximize).objective
         }
-        let budget = self.budget
-        let progress: @Sendable (EvolveProgress) -> Void = { p in
-            guard p.evaluation % max(1, budget / 20) == 0 || p.evaluation == budget else { return }
-            let line = "evolve: \(p.evaluation)/\(p.budget) loss \(p.loss) best \(p.bestSoFar)\n"
-            FileHandle.standardError.write(Data(line.utf8))
-        }
+        let sign = (benchmark == nil && maximize) ? -1.0 : 1.0
+        let progress = progressHandler(sign: sign)
         let result: EvolveResult<AnyOptimizer>
         let url = checkpoint.map { URL(fileURLWithPath: $0) }
         if let url, FileManager.default.fileExists(atPath: url.path) {
@@ -84,7 +131,7 @@ struct EvolveCommand: AsyncParsableCommand {
             result = try await Evolve.minimize(objective, space: searchSpace, optimizer: opt, budget: budget, workers: workers,
                                                checkpoint: url, progress: progress)
         }
-        let sign = (benchmark == nil && maximize) ? -1.0 : 1.0
+        try writeChart(result.history.map { sign * $0.bestSoFar }, yLabel: benchmark == nil && maximize ? "best score" : "best value (lower is better)")
         var out: [String: Any] = [
             "best_value": sign * result.bestLoss,
             "evaluations": result.evaluations,
@@ -97,7 +144,7 @@ struct EvolveCommand: AsyncParsableCommand {
         if let n = validationSize {
             out["overfitting_bound"] = try OverfittingBound.value(validationSize: n, evaluations: result.evaluations)
         }
-        if json {
+        if common.json {
             let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {

@@ -1,4 +1,6 @@
 import Foundation
+import KaizenNN
+import KaizenModels
 
 /// AfterLearnER retrofitting of a trained classifier's per-class logit offsets for a metric that
 /// has no gradient (macro-F1, worst-class recall, ...): a gradient-free optimiser searches C offsets
@@ -19,19 +21,7 @@ public struct LogitOffsetRetrofit: Sendable {
     }
 
     /// Validation and held-out scores before and after, the offsets and the run's convergence.
-    public struct Report: Sendable, Codable {
-        public var metric: MetricName
-        public var optimizer: String
-        public var validationBefore: Double, validationAfter: Double
-        public var testBefore: Double, testAfter: Double
-        /// sqrt((ln b + ln(1/delta)) / 2n) with delta = 0.05: how much of the validation gain may be luck.
-        public var overfittingBound: Double
-        public var evaluations: Int
-        public var validationSize: Int
-        public var offsets: [Double]
-        /// Best validation score after each evaluation.
-        public var bestSoFar: [Double]
-    }
+    public typealias Report = RetrofitReport
 
     public var configuration: Configuration
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
@@ -57,17 +47,54 @@ public struct LogitOffsetRetrofit: Sendable {
         }
         let optimizer = try AnyOptimizer.make(configuration.optimizer, space: space, budget: configuration.budget, seed: configuration.seed)
         let result = try await Evolve.minimize(objective, space: space, optimizer: optimizer, budget: configuration.budget, progress: progress)
-        let best = result.assignment?["offsets"]?.numeric ?? Array(repeating: 0, count: c)
         let zero = Array(repeating: 0.0, count: c)
+        var best = result.assignment?["offsets"]?.numeric ?? zero
+        // Optimisers that never evaluate the starting point (CMA-ES) can end below it: keep the model then.
+        if try Self.score(val, classes: c, labels: validationLabels, offsets: best, metric: metric)
+            < Self.score(val, classes: c, labels: validationLabels, offsets: zero, metric: metric) { best = zero }
+        // The gradient-based alternative: temperature and biases fitted on the validation cross-entropy;
+        // argmax(z / T + b) = argmax(z + T b), so it is scored as offsets T b.
+        var baselines: [String: [Double]] = [:]
+        if validationLabels.allSatisfy({ $0 >= 0 && $0 < c }) {
+            let fit = try GradientCalibration().fit(logits: val, classes: c, labels: validationLabels)
+            let equivalent = fit.offsets.map { $0 * fit.temperature }
+            baselines["gradient-calibration"] = [try Self.score(val, classes: c, labels: validationLabels, offsets: equivalent, metric: metric),
+                                                 try Self.score(test, classes: c, labels: testLabels, offsets: equivalent, metric: metric)]
+        }
         return Report(
-            metric: metric, optimizer: optimizer.kind.rawValue,
+            target: "logit-offsets", metric: metric, optimizer: optimizer.kind.rawValue,
             validationBefore: try Self.score(val, classes: c, labels: validationLabels, offsets: zero, metric: metric),
             validationAfter: try Self.score(val, classes: c, labels: validationLabels, offsets: best, metric: metric),
             testBefore: try Self.score(test, classes: c, labels: testLabels, offsets: zero, metric: metric),
             testAfter: try Self.score(test, classes: c, labels: testLabels, offsets: best, metric: metric),
             overfittingBound: try OverfittingBound.value(validationSize: validationLabels.count, evaluations: result.evaluations),
-            evaluations: result.evaluations, validationSize: validationLabels.count, offsets: best,
-            bestSoFar: result.history.map { -$0.bestSoFar })
+            evaluations: result.evaluations, validationSize: validationLabels.count, testSize: testLabels.count,
+            recommendation: ["offsets": best], bestSoFar: result.history.map { -$0.bestSoFar }, baselines: baselines)
+    }
+
+    /// Adds `offsets` to the bias of `head` (times `scale`), so the saved model predicts
+    /// argmax(logits + offsets) with no extra machinery.
+    public static func fold(_ offsets: [Double], into head: Linear, scale: Double = 1) throws {
+        guard let bias = head.bias else {
+            throw KaizenError.invalidArgument(name: "model", detail: "its head has no bias to hold the logit offsets")
+        }
+        guard offsets.count == head.outFeatures else {
+            throw KaizenError.shapeMismatch(op: "LogitOffsetRetrofit.fold", detail: "\(offsets.count) offsets for a head of \(head.outFeatures) outputs")
+        }
+        let b = RetrofitSupport.snapshot(bias.value)
+        RetrofitSupport.write(zip(b, offsets).map { Float(Double($0) + scale * $1) }, into: bias.value)
+    }
+
+    /// Folds `offsets` into an image classifier's head; for a side-tuned blend, into the side
+    /// network's head scaled by 1 / (1 - alpha), since the blend weighs the side's logits by 1 - alpha.
+    public static func fold(_ offsets: [Double], into model: any ImageClassifier) throws {
+        if let blend = model as? LogitBlendClassifier {
+            guard blend.alpha < 1 else {
+                throw KaizenError.invalidArgument(name: "model", detail: "a blend with alpha = 1 ignores its side network, so it cannot hold logit offsets")
+            }
+            return try fold(offsets, into: blend.side.head, scale: 1 / Double(1 - blend.alpha))
+        }
+        try fold(offsets, into: model.head)
     }
 
     /// The metric of argmax(logits + offsets).
