@@ -49,7 +49,7 @@ let package = Package(
         ),
         .testTarget(name: "KaizenDataTests", dependencies: ["KaizenData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KaizenModelsTests", dependencies: ["KaizenModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KaizenCLITests", dependencies: ["KaizenCLI"]),
+        .testTarget(name: "KaizenCLITests", dependencies: ["KaizenCLI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KaizenEvalTests", dependencies: ["KaizenEval"]),
         .testTarget(name: "KaizenSelectTests", dependencies: ["KaizenSelect"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KaizenEvolveTests", dependencies: ["KaizenEvolve", "KaizenModels"]),

@@ -128,8 +128,8 @@ public enum AtomicFile {
 }
 
 /// Reads a whole file with an error that names it.
-enum FileBytes {
-    static func read(_ url: URL) throws -> Data {
+public enum FileBytes {
+    public static func read(_ url: URL) throws -> Data {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw KaizenError.io(file: url.path, location: nil, reason: "file not found")
         }

@@ -37,12 +37,9 @@ enum DebiasStage {
             ("fine-tuning (same stop)", .fineTuning(FineTuningConfiguration())),
             ("last-layer refit (DFR)", .lastLayerRefit(LastLayerRefitConfiguration())),
         ]
-        func pct(_ v: Double) -> String { String(format: "%.1f%%", 100 * v) }
-        var table: [[String]] = [["model", "unbiased", "worst group", "bias-aligned", "bias-conflicting", "steps"],
-                                 ["base (trained on the biased split)", pct(before.unbiased), pct(before.worstGroup), pct(before.aligned), pct(before.conflicting), ""]]
         var results: [String: Any] = ["train_images": data.train.count, "test_images": data.test.count, "aligned_ratio": 0.99, "k": k,
+                                      "methods": methods.map(\.0),
                                       "base": ["unbiased": before.unbiased, "worst_group": before.worstGroup, "aligned": before.aligned, "conflicting": before.conflicting]]
-        var series: [(label: String, values: [Double])] = [("base", [before.unbiased, before.worstGroup, before.aligned, before.conflicting])]
         // DFR refits on a group-balanced set: the counter-examples plus as many bias-aligned training images.
         var alignedByClass = [[Int]](repeating: [], count: 10)
         for i in data.train.labels.indices where data.train.biasAligned[i] { alignedByClass[data.train.labels[i]].append(i) }
@@ -56,17 +53,29 @@ enum DebiasStage {
             let after = try DebiasEvaluation.groupAccuracy(outcome.model, split: data.test)
             ctx.log(String(format: "debias %@: unbiased %.3f, worst %.3f, aligned %.3f, conflicting %.3f (%d steps, %.1f s)", name,
                            after.unbiased, after.worstGroup, after.aligned, after.conflicting, outcome.record.steps, outcome.record.seconds))
-            table.append([name, pct(after.unbiased), pct(after.worstGroup), pct(after.aligned), pct(after.conflicting), "\(outcome.record.steps)"])
             results[name] = ["unbiased": after.unbiased, "worst_group": after.worstGroup, "aligned": after.aligned, "conflicting": after.conflicting,
                              "steps": outcome.record.steps, "seconds": outcome.record.seconds]
-            series.append((name, [after.unbiased, after.worstGroup, after.aligned, after.conflicting]))
         }
         ctx.results["debias"] = results
+    }
+
+    static func section(_ r: DemoResults) throws -> HTMLReport.Section {
+        let methods = try r["methods"].strings(), k = try r["k"].int(), trainCount = try r["train_images"].int()
+        let keys = ["unbiased", "worst_group", "aligned", "conflicting"]
+        var table: [[String]] = [["model", "unbiased", "worst group", "bias-aligned", "bias-conflicting", "steps"]]
+        var series: [(label: String, values: [Double])] = []
+        for (label, entry) in [("base", "base")] + methods.map({ ($0, $0) }) {
+            let values = try keys.map { try r[entry][$0].double() }
+            let steps = entry == "base" ? "" : "\(try r[entry]["steps"].int())"
+            table.append([entry == "base" ? "base (trained on the biased split)" : label] + values.map(DemoFormat.percent) + [steps])
+            series.append((label, values))
+        }
+        let aligned = Int((100 * (try r["aligned_ratio"].double())).rounded())
         let chart = SVGChart.bars(title: "Colored Fashion-MNIST test accuracy after \(k) counter-examples", yLabel: "accuracy",
                                   categories: ["unbiased", "worst group", "bias-aligned", "bias-conflicting"], series: series)
-        ctx.sections.append(.init(
+        return .init(
             id: "debias", title: "Debias: remove a shortcut with a few counter-examples",
-            summary: "A small CNN is trained from scratch on \(data.train.count) Colored Fashion-MNIST images in which 99% of each class wears its own colour, so it learns the colour as a shortcut: on the colour-balanced test set it is right on bias-aligned images and mostly wrong on the others. \(k) counter-examples (images in another class's colour) then tune it: change-penalised tuning learns a zero-initialised change to every weight with an L1 penalty and stops once all \(k) are right plus 10 steps; fine-tuning uses the same stop; the last-layer refit (DFR) refits only the head. Sweeps over K from 1 to 128 with 5 draws are in BENCHMARKS.md.",
-            charts: [chart], table: table))
+            summary: "A small CNN is trained from scratch on \(trainCount) Colored Fashion-MNIST images in which \(aligned)% of each class wears its own colour, so it learns the colour as a shortcut: on the colour-balanced test set it is right on bias-aligned images and mostly wrong on the others. \(k) counter-examples (images in another class's colour) then tune it: change-penalised tuning learns a zero-initialised change to every weight with an L1 penalty and stops once all \(k) are right plus 10 steps; fine-tuning uses the same stop; the last-layer refit (DFR) refits only the head. Sweeps over K from 1 to 128 with 5 draws are in BENCHMARKS.md.",
+            charts: [chart], table: table)
     }
 }

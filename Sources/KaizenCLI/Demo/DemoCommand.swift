@@ -12,6 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
           kaizen demo                 # everything (minutes on 2 cores)
           kaizen demo select          # one stage
           kaizen demo --quick         # smaller subsets, for a smoke test
+          kaizen demo --redraw        # re-draw report/index.html from report/results.json
         """
     )
     static let stages = ["select", "evolve", "robusttune", "debias", "gradfeatures"]
@@ -21,15 +22,28 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Feature cache folder.") var cache: String = ".cache/kaizen"
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Flag(help: "Smaller subsets (a smoke test of the whole pipeline).") var quick = false
+    @Flag(help: "Only re-draw OUT/index.html from OUT/results.json (runs nothing).") var redraw = false
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        if redraw && (stage != nil || quick) { throw ValidationError("--redraw runs no stage; it takes only --out") }
         if let stage, !Self.stages.contains(stage) {
             throw ValidationError("unknown stage '\(stage)'; expected one of \(Self.stages.joined(separator: ", "))")
         }
     }
 
     func run() async throws {
+        if redraw {
+            let dir = URL(fileURLWithPath: out)
+            let file = dir.appendingPathComponent("results.json")
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw KaizenError.io(file: file.path, location: nil, reason: "not found; run `kaizen demo --out \(out)` first")
+            }
+            let json = try FileBytes.read(file)
+            try AtomicFile.write(Data(try DemoReport.html(DemoResults(json: json)).utf8), to: dir.appendingPathComponent("index.html"))
+            ctx(log: "report re-drawn: \(out)/index.html")
+            return
+        }
         let ctx = DemoContext(outputDirectory: URL(fileURLWithPath: out), cacheDirectory: URL(fileURLWithPath: cache),
                               seed: seed, quick: quick, common: common)
         let start = Date()
@@ -48,5 +62,10 @@ struct DemoCommand: AsyncParsableCommand {
         try ctx.writeReport()
         ctx.log(String(format: "report written to %@/index.html (%.0f s)", out, Date().timeIntervalSince(start)))
         if common.json { try JSONOutput.print(["report": "\(out)/index.html", "results": "\(out)/results.json"]) }
+    }
+
+    private func ctx(log message: String) {
+        common.log(message)
+        if common.json { try? JSONOutput.print(["report": "\(out)/index.html", "results": "\(out)/results.json"]) }
     }
 }

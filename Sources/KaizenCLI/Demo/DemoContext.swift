@@ -1,7 +1,7 @@
 import Foundation
 import Kaizen
 
-/// Shared state of a demo run: settings, the feature cache, collected results and report sections.
+/// Shared state of a demo run: settings, the feature cache and the collected results.
 final class DemoContext {
     let outputDirectory: URL
     let cacheDirectory: URL
@@ -9,7 +9,6 @@ final class DemoContext {
     let quick: Bool
     let common: CommonOptions
     var results: [String: Any] = [:]
-    var sections: [HTMLReport.Section] = []
 
     init(outputDirectory: URL, cacheDirectory: URL, seed: UInt64, quick: Bool, common: CommonOptions) {
         self.outputDirectory = outputDirectory
@@ -39,15 +38,9 @@ final class DemoContext {
         return features
     }
 
+    /// results.json with the settings, and the report drawn from it.
     func writeReport() throws {
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        var report = HTMLReport(
-            title: "Kaizen demo: making a pretrained model better, on real data",
-            intro: "Every number on this page was computed by the run that wrote it (seed \(seed)), on Fashion-MNIST with the ImageNet-pretrained EfficientNet-Lite0, on this machine's CPU. results.json holds every number and setting.")
-        report.sections = sections
-        try AtomicFile.write(Data(report.html().utf8), to: outputDirectory.appendingPathComponent("index.html"))
         results["settings"] = ["seed": seed, "pool_size": poolSize, "test_size": testSize, "image_size": imageSize, "quick": quick] as [String: Any]
-        let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys, .prettyPrinted])
-        try AtomicFile.write(json, to: outputDirectory.appendingPathComponent("results.json"))
+        try DemoReport.write(results: results, to: outputDirectory)
     }
 }

@@ -23,22 +23,32 @@ enum EvolveStage {
         ctx.log(String(format: "evolve: macro-F1 validation %.3f -> %.3f, test %.3f -> %.3f (bound %.3f, %d evaluations, %@)",
                        report.validationBefore, report.validationAfter, report.testBefore, report.testAfter,
                        report.overfittingBound, report.evaluations, report.optimizer))
-        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report))
-        ctx.results["evolve"] = encoded
-        let chart = SVGChart.lines(title: "Best validation macro-F1 during the search", xLabel: "evaluations", yLabel: "macro-F1",
-                                   lines: [.init(label: report.optimizer, points: report.bestSoFar.enumerated().map { (Double($0.offset + 1), $0.element) })])
-        let bars = SVGChart.bars(title: "Macro-F1 before and after retrofitting", yLabel: "macro-F1", categories: ["validation (300)", "test (\(data.testLabels.count))"],
-                                 series: [("before", [report.validationBefore, report.testBefore]), ("after", [report.validationAfter, report.testAfter])])
-        let gain = report.testAfter - report.testBefore
-        ctx.sections.append(.init(
+        var results = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any] ?? [:]
+        results["labeled"] = trainRows.count
+        ctx.results["evolve"] = results
+    }
+
+    static func section(_ r: DemoResults) throws -> HTMLReport.Section {
+        let valBefore = try r["validationBefore"].double(), valAfter = try r["validationAfter"].double()
+        let testBefore = try r["testBefore"].double(), testAfter = try r["testAfter"].double()
+        let bound = try r["overfittingBound"].double(), evaluations = try r["evaluations"].int()
+        let optimizer = try r["optimizer"].string(), metric = try r["metric"].string()
+        let nVal = try r["validationSize"].int(), nTest = try r["testSize"].int(), labeled = try r["labeled"].int()
+        let classes = try r["recommendation"]["offsets"].doubles().count
+        let curve = try r["bestSoFar"].doubles()
+        let chart = SVGChart.lines(title: "Best validation \(metric) during the search", xLabel: "evaluations", yLabel: metric,
+                                   lines: [.init(label: optimizer, points: curve.enumerated().map { (Double($0.offset + 1), $0.element) })])
+        let bars = SVGChart.bars(title: "\(metric) before and after retrofitting", yLabel: metric, categories: ["validation (\(nVal))", "test (\(nTest))"],
+                                 series: [("before", [valBefore, testBefore]), ("after", [valAfter, testAfter])])
+        let gain = testAfter - testBefore
+        let f = { DemoFormat.decimal($0) }
+        return .init(
             id: "evolve", title: "Evolve: optimise a metric that has no gradient",
-            summary: String(format: "A linear probe trained on 100 labeled images is retrofitted by searching its 10 per-class logit offsets for macro-F1 with a gradient-free optimiser (%@, %d evaluations) on 300 validation images. Validation macro-F1 went from %.3f to %.3f; on the %d held-out test images it went from %.3f to %.3f (%@%.3f). With 300 validation images and %d evaluations, up to %.3f of a validation gain can be luck (the overfitting bound), which is why the test score is the one that counts.",
-                             report.optimizer, report.evaluations, report.validationBefore, report.validationAfter, data.testLabels.count,
-                             report.testBefore, report.testAfter, gain >= 0 ? "+" : "", gain, report.evaluations, report.overfittingBound),
+            summary: "A linear probe trained on \(labeled) labeled images is retrofitted by searching its \(classes) per-class logit offsets for \(metric) with a gradient-free optimiser (\(optimizer), \(evaluations) evaluations) on \(nVal) validation images. Validation \(metric) went from \(f(valBefore)) to \(f(valAfter)); on the \(nTest) held-out test images it went from \(f(testBefore)) to \(f(testAfter)) (\(gain >= 0 ? "+" : "")\(f(gain))). With \(nVal) validation images and \(evaluations) evaluations, up to \(f(bound)) of a validation gain can be luck (the overfitting bound), which is why the test score is the one that counts.",
             charts: [bars, chart],
             table: [["", "before", "after"],
-                    ["validation macro-F1", String(format: "%.3f", report.validationBefore), String(format: "%.3f", report.validationAfter)],
-                    ["test macro-F1", String(format: "%.3f", report.testBefore), String(format: "%.3f", report.testAfter)],
-                    ["overfitting bound", "", String(format: "%.3f", report.overfittingBound)]]))
+                    ["validation \(metric)", f(valBefore), f(valAfter)],
+                    ["test \(metric)", f(testBefore), f(testAfter)],
+                    ["overfitting bound", "", f(bound)]])
     }
 }

@@ -46,7 +46,12 @@ public enum SVGChart {
             }
             let path = line.points.map { String(format: "%.1f,%.1f", frame.sx(tx($0.0)), frame.sy($0.1)) }.joined(separator: " ")
             svg += #"<polyline points="\#(path)" fill="none" stroke="\#(color)" stroke-width="2"/>"#
-            for p in line.points { svg += String(format: #"<circle cx="%.1f" cy="%.1f" r="3" fill="%@"/>"#, frame.sx(tx(p.0)), frame.sy(p.1), color) }
+            // Point markers carry their values as tooltips (thinned on long curves).
+            let every = Swift.max(1, line.points.count / 50)
+            for (j, p) in line.points.enumerated() where j % every == 0 || j == line.points.count - 1 {
+                svg += String(format: #"<circle cx="%.1f" cy="%.1f" r="3" fill="%@"><title>%@: %@, %@</title></circle>"#, frame.sx(tx(p.0)), frame.sy(p.1), color,
+                              SVGScatter.escape(line.label), Frame.format(p.0), Frame.format(p.1))
+            }
             svg += frame.legend(i, line.label, color)
         }
         return svg + "</svg>"
@@ -114,6 +119,7 @@ public enum SVGChart {
 
         static func format(_ v: Double) -> String {
             let a = Swift.abs(v)
+            if v == v.rounded(), a < 1e6 { return String(format: "%.0f", v) }
             if a >= 1000 || (a < 0.01 && a > 0) { return String(format: "%.2g", v) }
             return a >= 10 ? String(format: "%.0f", v) : String(format: "%.2f", v)
         }
