@@ -18,11 +18,13 @@ struct ColoredFashionMNISTCommand: ParsableCommand {
         commandName: "colored-fashion-mnist",
         abstract: "Colored Fashion-MNIST: biased train, bias-conflicting pool, unbiased test (images, labels, colours).",
         discussion: """
-        Writes DIR/{train,pool,test}.npy (float32 [N, 3, S, S]), DIR/{train,pool,test}.txt (class ids 0-9) and
-        DIR/{train,pool,test}_colour.txt (colour ids 0-9; an image is bias-aligned when its colour id equals its
-        class id), ready for `kaizen finetune` and `kaizen debias --eval-bias`.
+        Writes DIR/{train,pool,test}.npy (float32 [N, 3, S, S]), DIR/{train,pool,test}.txt (class \
+        ids 0-9) and DIR/{train,pool,test}_colour.txt (colour ids 0-9; an image is bias-aligned when \
+        its colour id equals its class id), ready for `kaizen finetune` and `kaizen debias \
+        --eval-bias`.
         Example:
-          kaizen data colored-fashion-mnist --aligned-ratio 0.99 --train 10000 --test 2000 --size 32 --out colored/
+          kaizen data colored-fashion-mnist --aligned-ratio 0.99 --train 10000 \\
+              --test 2000 --size 32 --out colored/
         """
     )
     @Option(help: "Fraction of each class's training images in the class's own colour (0.95, 0.98, 0.99, 0.995).") var alignedRatio: Double = 0.99

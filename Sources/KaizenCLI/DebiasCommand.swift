@@ -10,14 +10,18 @@ struct DebiasCommand: ParsableCommand {
         commandName: "debias",
         abstract: "Remove a shortcut with a few counter-examples: change-penalty (default), ft, side-tuning, mas or dfr.",
         discussion: """
-        The tuning images are the counter-examples (images that contradict the shortcut) with their labels.
-        Tuning stops once every tuning image is classified correctly, plus --epsilon steps (at most --max-steps).
-        Group accuracies need evaluation images with their bias attribute (--eval-bias, one value per line);
-        an image is bias-aligned when its bias value equals its label (e.g. colour id = class id).
+        The tuning images are the counter-examples (images that contradict the shortcut) with their \
+        labels. Tuning stops once every tuning image is classified correctly, plus --epsilon steps \
+        (at most --max-steps). Group accuracies need evaluation images with their bias attribute \
+        (--eval-bias, one value per line); an image is bias-aligned when its bias value equals its \
+        label (e.g. colour id = class id).
+
         Examples:
-          kaizen debias --model base.safetensors --tune-images k16.npy --tune-labels k16.txt \\
-              --eval-images test.npy --eval-labels test.txt --eval-bias test_colour.txt --out debiased.safetensors --json
-          kaizen debias --model base.safetensors --tune-images k16.npy --tune-labels k16.txt --method ft --out ft.safetensors
+          kaizen debias --model base.safetensors --tune-images k16.npy \\
+              --tune-labels k16.txt --eval-images test.npy --eval-labels test.txt \\
+              --eval-bias test_colour.txt --out debiased.safetensors --json
+          kaizen debias --model base.safetensors --tune-images k16.npy \\
+              --tune-labels k16.txt --method ft --out ft.safetensors
         """
     )
     @Option(help: "Classifier checkpoint (from `kaizen finetune`).") var model: String

@@ -9,10 +9,13 @@ struct EmbedCommand: ParsableCommand {
         abstract: "Embed images (EfficientNet-Lite0: pooled 1280-d, or 1000 logits) or text (MiniLM: L2-normalised 384-d).",
         discussion: """
         Examples:
-          kaizen embed --model efficientnet-lite0 --data fashion-mnist:test --size 64 --out test.npy
-          kaizen embed --model efficientnet-lite0 --images x.npy --logits --out logits.npy
+          kaizen embed --model efficientnet-lite0 --data fashion-mnist:test \\
+              --size 64 --out test.npy
+          kaizen embed --model efficientnet-lite0 --images x.npy --logits \\
+              --out logits.npy
           kaizen embed --model minilm-l6 --text questions.txt --out q.npy
-          kaizen embed --model minilm-l6 --csv reviews.csv --text-column body --out r.npy
+          kaizen embed --model minilm-l6 --csv reviews.csv --text-column body \\
+              --out r.npy
         """
     )
     @OptionGroup var inputs: ModelInputs

@@ -8,8 +8,10 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Top-1, mean-per-class and per-class accuracy of a classifier checkpoint (from finetune or debias).",
         discussion: """
-        Labels are compared as strings with the checkpoint's class list; a label the model does not know
-        counts as an error. Built-in data is prepared at the checkpoint's input size unless --size is given.
+        Labels are compared as strings with the checkpoint's class list; a label the model does not \
+        know counts as an error. Built-in data is prepared at the checkpoint's input size unless \
+        --size is given.
+
         Examples:
           kaizen eval --model ft.safetensors --data fashion-mnist:test --json
           kaizen eval --model ft.safetensors --images x.npy --labels y.txt --json

@@ -8,20 +8,23 @@ struct FeaturesCommand: ParsableCommand {
         commandName: "features",
         abstract: "FUNGI features: [embedding, KL, DINO, SimCLR] blocks (those asked for), each L2-normalised (before PCA).",
         discussion: """
-        Images (EfficientNet-Lite0): per-image gradients at _conv_head; text (MiniLM): at the last
-        attention output projection. Every objective's gradient goes through one seeded random +-1
-        projection to the embedding size. Blocks come out in the order embedding, KL, DINO, SimCLR
+        Images (EfficientNet-Lite0): per-image gradients at _conv_head; text (MiniLM): at the last \
+        attention output projection. Every objective's gradient goes through one seeded random +-1 \
+        projection to the embedding size. Blocks come out in the order embedding, KL, DINO, SimCLR \
         whatever the order given. Use the same --seed and --negatives for train and test.
 
-        SimCLR negatives (a fixed bank of 256 inputs, sampled with the seed): --negatives (a text
-        file for text, a float32 .npy [N, 3, H, W] for images); without it, the Fashion-MNIST
-        training split for --data, otherwise the inputs themselves (then train and test features
-        use different banks: pass the training inputs as --negatives when embedding a test set).
+        SimCLR negatives (a fixed bank of 256 inputs, sampled with the seed): --negatives (a text \
+        file for text, a float32 .npy [N, 3, H, W] for images); without it, the Fashion-MNIST \
+        training split for --data, otherwise the inputs themselves (then train and test features use \
+        different banks: pass the training inputs as --negatives when embedding a test set).
 
         Examples:
-          kaizen features --model minilm-l6 --text train.txt --objectives kl,simclr --negatives train.txt --out tr.npy
-          kaizen features --model efficientnet-lite0 --images x.npy --objectives kl,dino,simclr --negatives x.npy --out f.npy
-          kaizen features --model efficientnet-lite0 --data fashion-mnist:test --size 64 --objectives kl,dino,simclr --out te.npy
+          kaizen features --model minilm-l6 --text train.txt --objectives kl,simclr \\
+              --negatives train.txt --out tr.npy
+          kaizen features --model efficientnet-lite0 --images x.npy \\
+              --objectives kl,dino,simclr --negatives x.npy --out f.npy
+          kaizen features --model efficientnet-lite0 --data fashion-mnist:test \\
+              --size 64 --objectives kl,dino,simclr --out te.npy
         """
     )
     @OptionGroup var inputs: ModelInputs

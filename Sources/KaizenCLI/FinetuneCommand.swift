@@ -11,16 +11,23 @@ struct FinetuneCommand: ParsableCommand {
         commandName: "finetune",
         abstract: "Fine-tune a pretrained image or text model with a new head (ft, ftp, l2sp, lpft, tpgm) and report clean and shifted accuracy.",
         discussion: """
-        The checkpoint (--out) is written atomically after every epoch; --resume continues an interrupted run
-        from it. With test data, the report has the clean (ID) accuracy and the accuracy under each corruption
-        of the suite (\(Corruption.allCases.map(\.rawValue).joined(separator: ", "))) and their mean (OOD).
+        The checkpoint (--out) is written atomically after every epoch; --resume continues an \
+        interrupted run from it. With test data, the report has the clean (ID) accuracy and the \
+        accuracy under each corruption of the suite \
+        (\(Corruption.allCases.map(\.rawValue).joined(separator: ", "))) and their mean (OOD).
+
         Examples:
-          kaizen finetune --model efficientnet-lite0 --data fashion-mnist:train --subset 2000 --size 64 \\
-              --test-data fashion-mnist:test --test-subset 1000 --method ftp --out ftp.safetensors --json
-          kaizen finetune --model efficientnet-lite0 --images x.npy --labels y.txt --method ft --optimizer adam --out ft.safetensors
-          kaizen finetune --model minilm-l6 --text train.txt --labels y.txt --method ftp --optimizer adam --out text.safetensors
-        Text: one example per line (--text) or a CSV/TSV column (--csv with --text-column), labels one per
-        line; methods ft, ftp, l2sp and lpft (tpgm is image-only); no test report (use `kaizen eval --text`).
+          kaizen finetune --model efficientnet-lite0 --data fashion-mnist:train \\
+              --subset 2000 --size 64 --test-data fashion-mnist:test \\
+              --test-subset 1000 --method ftp --out ftp.safetensors --json
+          kaizen finetune --model efficientnet-lite0 --images x.npy --labels y.txt \\
+              --method ft --optimizer adam --out ft.safetensors
+          kaizen finetune --model minilm-l6 --text train.txt --labels y.txt \\
+              --method ftp --optimizer adam --out text.safetensors
+
+        Text: one example per line (--text) or a CSV/TSV column (--csv with --text-column), labels \
+        one per line; methods ft, ftp, l2sp and lpft (tpgm is image-only); no test report (use \
+        `kaizen eval --text`).
         """
     )
     @Option(help: "efficientnet-lite0 (ImageNet weights), small-cnn (from scratch), minilm-l6 (text), a .pth with EfficientNet-Lite0 weights, or a classifier checkpoint (.safetensors).") var model: String

@@ -9,8 +9,10 @@ struct ProbeCommand: ParsableCommand {
         abstract: "Linear-probe accuracy: multinomial logistic regression with L2 (strength chosen on a held-out 20% of the training rows).",
         discussion: """
         Examples:
-          kaizen probe --train tr.npy --train-labels tr.txt --test te.npy --test-labels te.txt --json
-          kaizen probe --train pool.npy --train-labels pool.txt --indices selection.json --test te.npy --test-labels te.txt
+          kaizen probe --train tr.npy --train-labels tr.txt --test te.npy \\
+              --test-labels te.txt --json
+          kaizen probe --train pool.npy --train-labels pool.txt \\
+              --indices selection.json --test te.npy --test-labels te.txt
         """
     )
     @Option(help: "Training features (.npy [N, d]).") var train: String

@@ -9,8 +9,10 @@ struct SelectCommand: ParsableCommand {
         abstract: "Choose which unlabeled samples to label (BiLAF over ActiveFT cores, or a baseline).",
         discussion: """
         Examples:
-          kaizen select --features pool.npy --budget 1% --method bilaf --out selection.json
-          kaizen select --features pool.npy --budget 500 --method kmeans --seed 1 --out sel.json --map sel.svg
+          kaizen select --features pool.npy --budget 1% --method bilaf \\
+              --out selection.json
+          kaizen select --features pool.npy --budget 500 --method kmeans --seed 1 \\
+              --out sel.json --map sel.svg
         """
     )
     @Option(help: "Pool features: float32 .npy [N, d].") var features: String

@@ -10,8 +10,9 @@ struct SelectEvalCommand: ParsableCommand {
         abstract: "Linear-probe test accuracy of each selection method at each budget, mean and spread over seeds.",
         discussion: """
         Example:
-          kaizen select-eval --features pool.npy --labels pool.txt --test test.npy --test-labels test.txt \\
-                             --budgets 0.5%,1%,2%,5% --methods random,kmeans,coreset,activeft,bilaf --seeds 0,1,2 --json
+          kaizen select-eval --features pool.npy --labels pool.txt --test test.npy \\
+              --test-labels test.txt --budgets 0.5%,1%,2%,5% \\
+              --methods random,kmeans,coreset,activeft,bilaf --seeds 0,1,2 --json
         """
     )
     @Option(help: "Pool features (.npy [N, d]).") var features: String

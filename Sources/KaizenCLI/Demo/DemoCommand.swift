@@ -12,7 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
           kaizen demo                 # everything (minutes on 2 cores)
           kaizen demo select          # one stage
           kaizen demo --quick         # smaller subsets, for a smoke test
-          kaizen demo --redraw        # re-draw report/index.html from report/results.json
+          kaizen demo --redraw        # re-draw report/index.html from results.json
         """
     )
     static let stages = ["select", "evolve", "robusttune", "debias", "gradfeatures"]
