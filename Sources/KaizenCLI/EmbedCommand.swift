@@ -47,7 +47,7 @@ struct EmbedCommand: ParsableCommand {
         while startIndex < count {
             let r = startIndex..<Swift.min(startIndex + inputs.batchSize, count)
             let x = try batch(r)
-            parts.append(try noGrad { logits ? try model(x) : try model.features(x) })
+            parts.append(try noGrad { logits ? try model(x) : try model.features(x) }.detached())
             startIndex = r.upperBound
             progress?(startIndex, count)
         }

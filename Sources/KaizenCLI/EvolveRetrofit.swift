@@ -176,14 +176,18 @@ extension EvolveCommand {
             try JSONOutput.print(object)
             return
         }
-        print(String(format: "%@ (%@, %d evaluations of %d validation examples)", r.target, r.optimizer, r.evaluations, r.validationSize))
-        print(String(format: "  %-22@ %10@ %10@", "" as NSString, "validation", "held-out"))
-        print(String(format: "  %-22@ %10.4f %10.4f", "before" as NSString, r.validationBefore, r.testBefore))
-        print(String(format: "  %-22@ %10.4f %10.4f", "after (AfterLearnER)" as NSString, r.validationAfter, r.testAfter))
-        for (name, v) in r.baselines.sorted(by: { $0.key < $1.key }) {
-            print(String(format: "  %-22@ %10.4f %10.4f", name as NSString, v[0], v[1]))
+        func row(_ name: String, _ a: String, _ b: String) {
+            print("  " + name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 11 - a.count)) + a
+                  + String(repeating: " ", count: max(0, 11 - b.count)) + b)
         }
-        print(String(format: "  %@ on %d held-out examples; overfitting bound %.4f (a validation gain below it can be luck)", r.metric.rawValue, r.testSize, r.overfittingBound))
+        let f = { (v: Double) in String(format: "%.4f", v) }
+        print("\(r.target) for \(r.metric.rawValue) (\(r.optimizer), \(r.evaluations) evaluations)")
+        row("", "validation", "held-out")
+        row("examples", "\(r.validationSize)", "\(r.testSize)")
+        row("before", f(r.validationBefore), f(r.testBefore))
+        row("after (AfterLearnER)", f(r.validationAfter), f(r.testAfter))
+        for (name, v) in r.baselines.sorted(by: { $0.key < $1.key }) { row(name, f(v[0]), f(v[1])) }
+        print("  overfitting bound \(f(r.overfittingBound)): a validation gain below it can be luck; the held-out column is the result")
         if let out = retrofit.out { print("  wrote \(out)") }
     }
 }

@@ -83,3 +83,22 @@ import Testing
         #expect(r1.permutation(10).sorted() == Array(0..<10))
     }
 }
+
+/// Large buffers are mapped directly (so freeing them returns memory to the system) and behave like
+/// any other storage: values, views and arithmetic are unaffected.
+@Suite struct LargeStorageTests {
+    @Test func largeBuffersAreMappedAndHoldTheirValues() throws {
+        let small = TensorStorage(uninitializedCount: 1000)
+        #expect(!small.isMapped)
+        let n = TensorStorage.mapThresholdBytes / 4 + 17
+        var rng = RandomGenerator(seed: 5)
+        let x = rng.uniform([n], low: -1, high: 1)
+        #expect(x.storage.isMapped)
+        let y = x * 2 + 1
+        #expect(y.storage.isMapped)
+        let tail = try x.narrowed(axis: 0, start: n - 5, length: 5).contiguous().scalars
+        let yTail = try y.narrowed(axis: 0, start: n - 5, length: 5).contiguous().scalars
+        for (a, b) in zip(tail, yTail) { #expect(b == a * 2 + 1) }
+        #expect(abs(Double(try x.sum().item())) < Double(n) * 0.01)
+    }
+}
