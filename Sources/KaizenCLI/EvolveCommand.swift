@@ -41,7 +41,8 @@ struct EvolveCommand: AsyncParsableCommand {
     @Option(help: "Shell command that scores a candidate (JSON on stdin, one number on stdout).") var command: String?
     @Option(help: "SPACE.json describing the variables (with --command).") var space: String?
     @Flag(help: "The command's number is a score to maximise.") var maximize = false
-    @Option(help: "one-plus-one|lengler|cma|de|random|auto") var optimizer: String = "auto"
+    @Option(help: "one-plus-one|lengler|cma|de|random|auto (default: auto; one-plus-one when retrofitting, as it starts from the trained model).")
+    var optimizer: String?
     @Option(help: "Number of evaluations (tells), at least 1.") var budget: Int
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Candidates evaluated concurrently.") var workers: Int = 1
@@ -52,7 +53,7 @@ struct EvolveCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard OptimizerKind(rawValue: optimizer) != nil else {
+        if let optimizer, OptimizerKind(rawValue: optimizer) == nil {
             throw ValidationError("unknown optimizer '\(optimizer)'; expected one of \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard budget >= 1 else { throw ValidationError("--budget must be at least 1, got \(budget)") }
@@ -98,13 +99,13 @@ struct EvolveCommand: AsyncParsableCommand {
     func writeChart(_ bestSoFar: [Double], yLabel: String) throws {
         guard let chart else { return }
         let svg = SVGChart.lines(title: "Best score during the search", xLabel: "evaluations", yLabel: yLabel,
-                                 lines: [.init(label: optimizer, points: bestSoFar.enumerated().map { (Double($0.offset + 1), $0.element) })])
+                                 lines: [.init(label: optimizer ?? "search", points: bestSoFar.enumerated().map { (Double($0.offset + 1), $0.element) })])
         try AtomicFile.write(Data(svg.utf8), to: URL(fileURLWithPath: chart))
     }
 
     /// A benchmark problem or an external command.
     func runSearch() async throws {
-        let kind = OptimizerKind(rawValue: optimizer) ?? .auto
+        let kind = optimizer.flatMap(OptimizerKind.init(rawValue:)) ?? .auto
         let searchSpace: SearchSpace
         let objective: Evolve.Objective
         var benchmark: BenchmarkProblem?

@@ -135,7 +135,7 @@ extension EvolveCommand {
             case .batchNormMix:
                 var c = BatchNormRetrofit.Configuration()
                 c.metric = config.metric
-                c.optimizer = OptimizerKind(rawValue: optimizer) ?? .auto
+                c.optimizer = optimizer.flatMap(OptimizerKind.init(rawValue:)) ?? .onePlusOne
                 c.budget = budget
                 c.seed = seed
                 c.sharing = retrofit.sharing == "per-layer" ? .perLayer : .global
@@ -156,7 +156,7 @@ extension EvolveCommand {
                          progress: (@Sendable (EvolveProgress) -> Void)?) async throws -> RetrofitReport {
         var c = LogitOffsetRetrofit.Configuration()
         c.metric = metric
-        c.optimizer = OptimizerKind(rawValue: optimizer) ?? .auto
+        c.optimizer = optimizer.flatMap(OptimizerKind.init(rawValue:)) ?? .onePlusOne
         c.budget = budget
         c.seed = seed
         return try await LogitOffsetRetrofit(configuration: c).run(validationLogits: val, validationLabels: yVal, testLogits: test, testLabels: yTest, progress: progress)

@@ -33,6 +33,7 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "Seed of the random heads, views, negatives sample and projection (use the same for train and test).") var seed: UInt64 = 42
     @Option(help: "SimCLR negatives: a text file (text models) or a float32 .npy [N, 3, H, W] (image models).") var negatives: String?
     @Option(help: "Images: side of the DINO and SimCLR views (default: the input size).") var viewSize: Int?
+    @Option(help: "Images: SimCLR patch grid per side (the paper: 7, i.e. 49 half-size patches; 3 is 5x cheaper).") var patchGrid: Int = 7
     @Option(help: "Output .npy (float32 [N, D * (1 + objectives)]).") var out: String
     @OptionGroup var common: CommonOptions
 
@@ -41,6 +42,7 @@ struct FeaturesCommand: ParsableCommand {
             do { _ = try FUNGIObjective.parseList(objectives) } catch { throw ValidationError("\(error)") }
         }
         if let viewSize, viewSize < 8 { throw ValidationError("--view-size must be at least 8, got \(viewSize)") }
+        guard patchGrid >= 2 else { throw ValidationError("--patch-grid must be at least 2, got \(patchGrid)") }
         if let negatives, !FileManager.default.fileExists(atPath: negatives) {
             throw ValidationError("--negatives \(negatives) does not exist; give a text file (text models) or a .npy of images")
         }
@@ -88,6 +90,7 @@ struct FeaturesCommand: ParsableCommand {
         config.objectives = chosen
         config.seed = seed
         config.viewSize = viewSize
+        config.patchGrid = patchGrid
         config.batchSize = Swift.max(1, Swift.min(inputs.batchSize, 16))
         let (count, batch) = try inputs.imageBatches()
         var pool: Tensor?

@@ -71,5 +71,8 @@ import Testing
         let bad = try CLIRunner.run(["features", "--model", "efficientnet-lite0", "--images", images.path,
                                      "--objectives", "kl,byol", "--out", klOnly])
         #expect(bad.status == 2 && bad.stderr.contains("byol"))
+        let grid = try CLIRunner.run(["features", "--model", "efficientnet-lite0", "--images", images.path,
+                                      "--objectives", "simclr", "--patch-grid", "1", "--out", klOnly])
+        #expect(grid.status == 2 && grid.stderr.contains("--patch-grid"))
     }
 }

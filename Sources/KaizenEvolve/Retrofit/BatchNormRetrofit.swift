@@ -13,7 +13,8 @@ public struct BatchNormRetrofit: Sendable {
     public struct Configuration: Sendable {
         /// Metric to maximise on the validation images.
         public var metric: MetricName = .accuracy
-        public var optimizer: OptimizerKind = .auto
+        /// (1+1)-ES: its first candidate is the unchanged model (as for `LogitOffsetRetrofit`).
+        public var optimizer: OptimizerKind = .onePlusOne
         /// Objective evaluations; each is a forward pass over the validation images.
         public var budget = 30
         public var seed: UInt64 = 0
