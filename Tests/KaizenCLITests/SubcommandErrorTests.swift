@@ -88,5 +88,24 @@ import Testing
         let obj = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any]
         #expect(ok.status == 0 && obj?["evaluations"] as? Int == 50)
         #expect(try CLIRunner.run(["demo", "nosuchstage"]).status == 2)
+        #expect(try CLIRunner.run(["demo", "select", "--redraw"]).status == 2)
+        let dir = try Self.scratch()
+        let redraw = try CLIRunner.run(["demo", "--redraw", "--out", dir.path])
+        #expect(redraw.status == 1 && redraw.stderr.contains("results.json"))
+    }
+
+    @Test func embedAndFeaturesErrors() throws {
+        let dir = try Self.scratch()
+        let missing = dir.appendingPathComponent("none.npy").path, out = dir.appendingPathComponent("e.npy").path
+        #expect(try CLIRunner.run(["embed", "--model", "resnet-50", "--images", missing, "--out", out]).status == 2)
+        #expect(try CLIRunner.run(["embed", "--model", "minilm-l6", "--data", "fashion-mnist:test", "--out", out]).status == 2)
+        #expect(try CLIRunner.run(["embed", "--model", "efficientnet-lite0", "--data", "cifar-10", "--out", out]).status == 2)
+        #expect(try CLIRunner.run(["embed", "--model", "efficientnet-lite0", "--out", out]).status == 2)
+        #expect(try CLIRunner.run(["embed", "--model", "minilm-l6", "--text", missing, "--logits", "--out", out]).status == 2)
+        let notThere = try CLIRunner.run(["embed", "--model", "efficientnet-lite0", "--images", missing, "--out", out])
+        #expect(notThere.status == 1 && notThere.stderr.contains("none.npy"))
+        #expect(try CLIRunner.run(["features", "--model", "efficientnet-lite0", "--images", missing, "--view-size", "4", "--out", out]).status == 2)
+        let features = try CLIRunner.run(["features", "--model", "efficientnet-lite0", "--images", missing, "--objectives", "kl", "--out", out])
+        #expect(features.status == 1 && features.stderr.contains("none.npy"))
     }
 }
