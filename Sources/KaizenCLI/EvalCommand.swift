@@ -19,12 +19,7 @@ struct EvalCommand: ParsableCommand {
         """
     )
     @Option(help: "Classifier checkpoint written by `kaizen finetune` or `kaizen debias`.") var model: String
-    @Option(help: "Images: float32 .npy [N, 3, H, W], already normalised.") var images: String?
-    @Option(help: "Built-in data: fashion-mnist:train or fashion-mnist:test.") var data: String?
-    @Option(help: "Texts, UTF-8, one example per line (text classifier checkpoints).") var text: String?
-    @Option(help: "Texts as a CSV/TSV file with a header (use with --text-column).") var csv: String?
-    @Option(help: "Column of --csv holding the text.") var textColumn: String?
-    @Option(help: "Labels, one per line (optional with --data).") var labels: String?
+    @OptionGroup var input: LabeledInputOptions
     @Option(help: "Resize built-in images to this many pixels (default: the checkpoint's input size).") var size: Int?
     @Option(help: "Corrupt the images first: one of \(Corruption.allCases.map(\.rawValue).joined(separator: ", ")).") var corruption: String?
     @Option(help: "Corruption severity 1-3.") var severity: Int = 3
@@ -32,12 +27,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard [images, data, text, csv].compactMap({ $0 }).count == 1 else {
-            throw ValidationError("give exactly one input: --images X.npy (with --labels), --data, --text FILE or --csv FILE (with --labels)")
-        }
-        if images != nil && labels == nil { throw ValidationError("--images needs --labels FILE") }
-        if (text != nil || csv != nil) && labels == nil { throw ValidationError("\(text != nil ? "--text" : "--csv") needs --labels FILE") }
-        if csv != nil && textColumn == nil { throw ValidationError("--csv needs --text-column NAME") }
+        try input.check()
         if let size, size < 8 { throw ValidationError("--size must be at least 8, got \(size)") }
         if let corruption, Corruption(rawValue: corruption) == nil {
             throw ValidationError("unknown --corruption '\(corruption)'; expected one of \(Corruption.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -47,16 +37,16 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        if text != nil || csv != nil { return try runText() }
+        if input.isText { return try runText() }
         try common.withThreads {
             let checkpoint = try ClassifierCheckpoint.load(from: URL(fileURLWithPath: model))
-            let input = try LabeledImageInputs.load(images: images, labels: labels, data: data, size: size ?? checkpoint.inputSize)
-            var x = input.images
+            let inputs = try LabeledImageInputs.load(images: input.images, labels: input.labels, data: input.data, size: size ?? checkpoint.inputSize)
+            var x = inputs.images
             if let corruption, let kind = Corruption(rawValue: corruption) {
                 x = try kind.applyNormalised(x, severity: severity, seed: 0)
             }
             let classes = try LabelSet(classes: checkpoint.classes)
-            let truth = classes.encode(input.labels)
+            let truth = classes.encode(inputs.labels)
             let predicted = try ClassifierInference.predictions(checkpoint.model, images: x, batchSize: batchSize)
             try output(ClassificationMetrics(predictions: predicted, labels: truth, classCount: checkpoint.classes.count), classes: checkpoint.classes, unit: "images")
         }
@@ -66,9 +56,9 @@ struct EvalCommand: ParsableCommand {
     func runText() throws {
         try common.withThreads {
             let checkpoint = try TextClassifierCheckpoint.load(from: URL(fileURLWithPath: model), extraTensors: false)
-            let input = try LabeledTextInputs.load(text: text, csv: csv, textColumn: textColumn, labels: labels)
-            let truth = try LabelSet(classes: checkpoint.classes).encode(input.labels)
-            let predicted = try checkpoint.model.predictions(input.texts, batchSize: batchSize)
+            let texts = try LabeledTextInputs.load(text: input.text, csv: input.csv, textColumn: input.textColumn, labels: input.labels)
+            let truth = try LabelSet(classes: checkpoint.classes).encode(texts.labels)
+            let predicted = try checkpoint.model.predictions(texts.texts, batchSize: batchSize)
             try output(ClassificationMetrics(predictions: predicted, labels: truth, classCount: checkpoint.classes.count), classes: checkpoint.classes, unit: "texts")
         }
     }

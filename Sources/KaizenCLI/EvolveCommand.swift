@@ -23,8 +23,10 @@ struct EvolveCommand: AsyncParsableCommand {
         for --metric on a labelled validation set: per-class logit offsets
         (folded into the head's bias in --out) or, for image models, the mix
         between the source and the validation domain's BatchNorm statistics.
-        Without --test-* inputs the examples not used for validation are held
-        out; both scores are reported with the overfitting bound.
+        The validation set is --images/--data/--text/--csv with --labels; the
+        held-out set is --test-images/--test-data/--test-text/--test-csv with
+        --test-labels, or else the examples not used for validation. Both scores
+        are reported with the overfitting bound.
 
         --command runs through /bin/sh -c, reads the candidate as JSON on stdin
         (the keys of SPACE.json, arrays as nested lists) and prints one number

@@ -15,12 +15,7 @@ struct RetrofitOptions: ParsableArguments {
     @Option(help: "What to search: logit-offsets (one per class) or batchnorm-mix (source vs validation-domain BatchNorm statistics; image models).")
     var target: String = Target.logitOffsets.rawValue
     @Option(help: "Metric to maximise: \(MetricName.allCases.map(\.rawValue).joined(separator: "|")).") var metric: String = MetricName.accuracy.rawValue
-    @Option(help: "Validation images: float32 .npy [N, 3, H, W], normalised (with --labels).") var images: String?
-    @Option(help: "Built-in validation data: fashion-mnist:train or fashion-mnist:test.") var data: String?
-    @Option(help: "Validation texts, one per line (text checkpoints, with --labels).") var text: String?
-    @Option(help: "Validation texts as CSV/TSV with a header (with --text-column and --labels).") var csv: String?
-    @Option(help: "Column of --csv/--test-csv holding the text.") var textColumn: String?
-    @Option(help: "Validation labels, one per line.") var labels: String?
+    @OptionGroup var input: LabeledInputOptions
     @Option(help: "Held-out images (.npy) to report on (with --test-labels).") var testImages: String?
     @Option(help: "Built-in held-out data.") var testData: String?
     @Option(help: "Held-out texts, one per line.") var testText: String?
@@ -32,7 +27,7 @@ struct RetrofitOptions: ParsableArguments {
     @Option(help: "Images or texts per forward pass.") var batchSize: Int = 100
     @Option(help: "Write the retrofitted checkpoint here.") var out: String?
 
-    var isText: Bool { text != nil || csv != nil }
+    var isText: Bool { input.isText }
 
     func check() throws {
         guard model != nil else { return }
@@ -42,15 +37,12 @@ struct RetrofitOptions: ParsableArguments {
         guard MetricName(rawValue: metric) != nil else {
             throw ValidationError("unknown --metric '\(metric)'; expected one of \(MetricName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard [images, data, text, csv].compactMap({ $0 }).count == 1 else {
-            throw ValidationError("--model needs exactly one validation input: --images X.npy --labels L, --data NAME, --text FILE --labels L or --csv FILE --labels L")
-        }
-        if (images != nil || isText) && labels == nil { throw ValidationError("\(images != nil ? "--images" : isText && text != nil ? "--text" : "--csv") needs --labels FILE") }
+        try input.check()
         if [testImages, testData, testText, testCsv].compactMap({ $0 }).count > 1 { throw ValidationError("give at most one held-out input") }
         if (testImages != nil || testText != nil || testCsv != nil) && testLabels == nil { throw ValidationError("the held-out input needs --test-labels FILE") }
         if isText && (testImages != nil || testData != nil) { throw ValidationError("a text model needs held-out texts (--test-text or --test-csv)") }
         if !isText && (testText != nil || testCsv != nil) { throw ValidationError("an image model needs held-out images (--test-images or --test-data)") }
-        if (csv != nil || testCsv != nil) && textColumn == nil { throw ValidationError("--csv needs --text-column NAME") }
+        if testCsv != nil && input.textColumn == nil { throw ValidationError("--test-csv needs --text-column NAME") }
         if isText && t == .batchNormMix { throw ValidationError("--target batchnorm-mix needs an image model (MiniLM has no BatchNorm)") }
         if isText && corruption != nil { throw ValidationError("--corruption applies to images only") }
         if let corruption, Corruption(rawValue: corruption) == nil {
@@ -88,10 +80,10 @@ extension EvolveCommand {
         if retrofit.isText {
             var checkpoint = try TextClassifierCheckpoint.load(from: URL(fileURLWithPath: modelPath), extraTensors: true)
             let classes = try LabelSet(classes: checkpoint.classes)
-            let v = try LabeledTextInputs.load(text: retrofit.text, csv: retrofit.csv, textColumn: retrofit.textColumn, labels: retrofit.labels)
+            let v = try LabeledTextInputs.load(text: retrofit.input.text, csv: retrofit.input.csv, textColumn: retrofit.input.textColumn, labels: retrofit.input.labels)
             let heldOut = retrofit.testText != nil || retrofit.testCsv != nil
             let (valRows, testRows) = try RetrofitOptions.split(count: v.texts.count, validationSize: validationSize, heldOutGiven: heldOut, seed: seed)
-            let t = heldOut ? try LabeledTextInputs.load(text: retrofit.testText, csv: retrofit.testCsv, textColumn: retrofit.textColumn, labels: retrofit.testLabels) : nil
+            let t = heldOut ? try LabeledTextInputs.load(text: retrofit.testText, csv: retrofit.testCsv, textColumn: retrofit.input.textColumn, labels: retrofit.testLabels) : nil
             let valTexts = valRows.map { v.texts[$0] }, valLabels = classes.encode(valRows.map { v.labels[$0] })
             let testTexts = t?.texts ?? testRows.map { v.texts[$0] }
             let testLabels = classes.encode(t?.labels ?? testRows.map { v.labels[$0] })
@@ -107,7 +99,7 @@ extension EvolveCommand {
         } else {
             var checkpoint = try ClassifierCheckpoint.load(from: URL(fileURLWithPath: modelPath))
             let classes = try LabelSet(classes: checkpoint.classes)
-            let v = try LabeledImageInputs.load(images: retrofit.images, labels: retrofit.labels, data: retrofit.data, size: checkpoint.inputSize)
+            let v = try LabeledImageInputs.load(images: retrofit.input.images, labels: retrofit.input.labels, data: retrofit.input.data, size: checkpoint.inputSize)
             let heldOut = retrofit.testImages != nil || retrofit.testData != nil
             let (valRows, testRows) = try RetrofitOptions.split(count: v.count, validationSize: validationSize, heldOutGiven: heldOut, seed: seed)
             let t = heldOut ? try LabeledImageInputs.load(images: retrofit.testImages, labels: retrofit.testLabels, data: retrofit.testData,
