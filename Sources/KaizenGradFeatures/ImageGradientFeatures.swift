@@ -63,15 +63,28 @@ public struct ImageGradientFeatures {
     public func features(count: Int, batch: (Range<Int>) throws -> Tensor, progress: ProgressHandler? = nil) throws -> FUNGIFeatureBlocks {
         guard count > 0 else { throw KaizenError.invalidArgument(name: "images", detail: "no images to encode") }
         var embeddings: [Tensor] = [], blocks: [FUNGIObjective: [Tensor]] = [:]
+        // Raw per-image gradients wait here until a projection group is full (one group in memory).
+        var pending: [(FUNGIObjective, [Tensor])] = [], pendingCount = 0
+        func flush() throws {
+            guard pendingCount > 0 else { return }
+            let merged = try pending.map { ($0.0, try Tensor.concat($0.1, axis: 0)) }
+            for (o, block) in try ProjectedViewGradients.project(merged, with: projection) { blocks[o, default: []].append(block) }
+            pending = []
+            pendingCount = 0
+        }
         var start = 0
         while start < count {
             let range = start..<Swift.min(start + configuration.batchSize, count)
-            let (e, g) = try batchFeatures(batch(range))
+            let (e, g) = try batchGradients(batch(range))
             embeddings.append(e)
-            for (o, block) in g { blocks[o, default: []].append(block) }
+            if pending.isEmpty { pending = g.map { ($0.0, []) } }
+            for (i, item) in g.enumerated() { pending[i].1.append(item.1) }
+            pendingCount += range.count
+            if pendingCount >= configuration.projectionBatch { try flush() }
             start = range.upperBound
             progress?(start, count)
         }
+        try flush()
         return FUNGIFeatureBlocks(embedding: try Tensor.concat(embeddings, axis: 0),
                                   blocks: try blocks.mapValues { try Tensor.concat($0, axis: 0) })
     }

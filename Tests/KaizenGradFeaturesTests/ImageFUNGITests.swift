@@ -112,6 +112,26 @@ import Testing
         }
     }
 
+    /// Forward batches of 1 with a projection group of 2 and 3 images (groups split across forward
+    /// batches and a last partial group) give the features of one batch projected at once.
+    @Test func projectionGroupsDoNotChangeFeatures() throws {
+        let x = Self.images(3)
+        let pool = Self.images(3, seed: 9)
+        let model = try Self.network()
+        var whole = Self.configuration()
+        whole.batchSize = 3
+        var grouped = Self.configuration()
+        grouped.batchSize = 1
+        grouped.projectionBatch = 2
+        let a = try ImageGradientFeatures(model: model, configuration: whole, negativePool: pool).features(x)
+        let b = try ImageGradientFeatures(model: model, configuration: grouped, negativePool: pool).features(x)
+        for o in [nil] + FUNGIObjective.allCases {
+            let u = try #require(o.map { a.blocks[$0] } ?? a.embedding).scalars, v = try #require(o.map { b.blocks[$0] } ?? b.embedding).scalars
+            let scale = u.map { Swift.abs($0) }.max() ?? 1
+            #expect(u.count == v.count && zip(u, v).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale }, "\(o)")
+        }
+    }
+
     @Test func simclrNeedsNegatives() throws {
         let model = try Self.network()
         #expect(throws: KaizenError.self) { _ = try ImageGradientFeatures(model: model, configuration: Self.configuration()) }

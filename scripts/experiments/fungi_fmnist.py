@@ -19,6 +19,7 @@ p.add_argument("--size", type=int, default=64)
 p.add_argument("--test", type=int, default=2000)
 p.add_argument("--seeds", default="0,1,2")
 p.add_argument("--objectives", default="kl,simclr")
+p.add_argument("--threads", default="1")
 a = p.parse_args()
 os.makedirs(a.workdir, exist_ok=True)
 W = lambda name: os.path.join(a.workdir, name)
@@ -31,7 +32,7 @@ def features(prefix):
     if not os.path.exists(out):
         subprocess.run([a.kaizen, "features", "--model", "efficientnet-lite0", "--images", W(prefix + ".npy"),
                         "--objectives", a.objectives, "--patch-grid", a.patch_grid, "--negatives", W("neg.npy"),
-                        "--out", out, "--quiet"], check=True)
+                        "--threads", a.threads, "--out", out, "--quiet"], check=True)
     x = np.load(out)
     np.save(W(prefix + "_emb.npy"), np.ascontiguousarray(x[:, :1280]))
     return out, W(prefix + "_emb.npy")
@@ -39,7 +40,7 @@ def features(prefix):
 
 def knn(train, train_labels, test, test_labels):
     r = subprocess.run([a.kaizen, "knn", "--train", train, "--train-labels", train_labels, "--test", test,
-                        "--test-labels", test_labels, "--json"], check=True, capture_output=True, text=True)
+                        "--test-labels", test_labels, "--threads", a.threads, "--json"], check=True, capture_output=True, text=True)
     return json.loads(r.stdout)["top1"]
 
 
