@@ -2,7 +2,8 @@
 # Issue 5's Fashion-MNIST table: linear-probe test accuracy per selection method, budget and seed.
 # Pool = EfficientNet-Lite0 features (64 px) of the 60,000 training images; test = the 10,000 test
 # images. Usage: scripts/bench/select_fmnist.sh "1 2" [WORKDIR]   (KAIZEN=path/to/kaizen, THREADS=1;
-# FULL=1 also runs ActiveFT and k-means at 5%, i.e. 3,000 centroids over 60,000 points: tens of minutes each).
+# FULL=1 also runs ActiveFT and k-means at 5%, i.e. 3,000 centroids over 60,000 points: tens of minutes each;
+# METHODS="random bilaf" runs only those).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 K=${KAIZEN:-.build/release/kaizen}
@@ -20,7 +21,7 @@ with gzip.open(f"/usr/share/datasets/fashion-mnist/{prefix}-labels-idx1-ubyte.gz
 open(sys.argv[2], "w").write("".join(f"{b}\n" for b in labels))
 PY
 done
-for seed in $SEEDS; do for b in 0.5% 1% 2% 5%; do for m in random kmeans coreset activeft bilaf; do
+for seed in $SEEDS; do for b in 0.5% 1% 2% 5%; do for m in ${METHODS:-random kmeans coreset activeft bilaf}; do
   if [ "$b" = "5%" ] && [ -z "${FULL:-}" ] && { [ "$m" = activeft ] || [ "$m" = kmeans ]; }; then continue; fi
   sel="$DIR/sel_${m}_${b}_${seed}.json"
   start=$(date +%s.%N)
