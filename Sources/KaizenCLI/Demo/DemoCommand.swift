@@ -9,7 +9,7 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the capabilities end to end on real data and write report/index.html and report/results.json.",
         discussion: """
         Examples:
-          kaizen demo                 # everything (minutes on 2 cores)
+          kaizen demo                 # everything (about 10 minutes on 2 cores)
           kaizen demo select          # one stage
           kaizen demo --quick         # smaller subsets, for a smoke test
           kaizen demo --redraw        # re-draw report/index.html from results.json
