@@ -41,7 +41,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             let json = try FileBytes.read(file)
             try AtomicFile.write(Data(try DemoReport.html(DemoResults(json: json)).utf8), to: dir.appendingPathComponent("index.html"))
-            ctx(log: "report re-drawn: \(out)/index.html")
+            try finish("report re-drawn: \(out)/index.html")
             return
         }
         let ctx = DemoContext(outputDirectory: URL(fileURLWithPath: out), cacheDirectory: URL(fileURLWithPath: cache),
@@ -60,12 +60,12 @@ struct DemoCommand: AsyncParsableCommand {
         }
         ctx.results["seconds"] = Date().timeIntervalSince(start)
         try ctx.writeReport()
-        ctx.log(String(format: "report written to %@/index.html (%.0f s)", out, Date().timeIntervalSince(start)))
-        if common.json { try JSONOutput.print(["report": "\(out)/index.html", "results": "\(out)/results.json"]) }
+        try finish(String(format: "report written to %@/index.html (%.0f s)", out, Date().timeIntervalSince(start)))
     }
 
-    private func ctx(log message: String) {
+    /// The last log line, and the JSON object naming the report's files.
+    private func finish(_ message: String) throws {
         common.log(message)
-        if common.json { try? JSONOutput.print(["report": "\(out)/index.html", "results": "\(out)/results.json"]) }
+        if common.json { try JSONOutput.print(["report": "\(out)/index.html", "results": "\(out)/results.json"]) }
     }
 }
