@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure engine and method throughput.",
-        subcommands: [MatmulBench.self, ConvBench.self, OpsBench.self, RobustTuneBench.self]
+        subcommands: [MatmulBench.self, ConvBench.self, OpsBench.self, RobustTuneBench.self, FUNGIBench.self]
     )
 }
 

@@ -109,6 +109,8 @@ public struct TextFUNGIConfiguration: Sendable {
     public var batchSize = 8
     /// Projected gradient size; nil = the embedding size (the paper).
     public var projectionDimension: Int?
+    /// The random projection: the paper's dense i.i.d. +-1 matrix, or a sparse sign matrix.
+    public var projection: GradientProjection.Kind = .dense
     public init() {}
 
     /// Deprecated spellings kept for callers of the first release.
@@ -144,7 +146,8 @@ public struct ImageFUNGIConfiguration: Sendable {
     public var seed: UInt64 = 42
     /// Images per forward/backward pass (each brings all its views).
     public var batchSize = 8
-    /// Images whose raw gradients (1.6 MB each per objective) are collected before one projection:
+    /// Images whose raw gradients (1.6 MB each per objective) are collected before one dense
+    /// projection (the sparse one projects every batch at once):
     /// expanding the +-1 signs costs the same for 8 rows as for 64, so larger groups amortise it
     /// (KL features of 256 images at 64 px, 1 thread: 18 s -> 14 s).
     public var projectionBatch = 64
@@ -152,5 +155,8 @@ public struct ImageFUNGIConfiguration: Sendable {
     public var trunkChunk = 128
     /// Projected gradient size; nil = the embedding size, 1280 (the paper).
     public var projectionDimension: Int?
+    /// The random projection: the paper's dense i.i.d. +-1 matrix, or a sparse sign matrix (on
+    /// EfficientNet-Lite0 the dense one costs several times the forward pass; see BENCHMARKS.md).
+    public var projection: GradientProjection.Kind = .dense
     public init() {}
 }

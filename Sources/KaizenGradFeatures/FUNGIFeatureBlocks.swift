@@ -61,8 +61,12 @@ enum ProjectedViewGradients {
     }
 
     /// Projects every objective's per-input gradients [B, N] in one pass and splits them again.
-    static func project(_ gradients: [(FUNGIObjective, Tensor)], with projection: RandomSignProjection) throws -> [FUNGIObjective: Tensor] {
+    static func project(_ gradients: [(FUNGIObjective, Tensor)], with projection: GradientProjection) throws -> [FUNGIObjective: Tensor] {
         guard !gradients.isEmpty else { return [:] }
+        // Only the dense projection gains from one large GEMM; the sparse one would pay for the copy.
+        if !projection.prefersLargeGroups || gradients.count == 1 {
+            return try Dictionary(uniqueKeysWithValues: gradients.map { ($0.0, try projection.project($0.1)) })
+        }
         let projected = try projection.project(Tensor.concat(gradients.map(\.1), axis: 0))
         var out: [FUNGIObjective: Tensor] = [:]
         var start = 0

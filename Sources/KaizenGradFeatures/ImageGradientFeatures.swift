@@ -15,7 +15,7 @@ import Foundation
 public struct ImageGradientFeatures {
     public let model: EfficientNetLite0
     public let configuration: ImageFUNGIConfiguration
-    public let projection: RandomSignProjection
+    public let projection: GradientProjection
     public let heads: FUNGIHeads
     /// Normalised SimCLR head outputs of the negative views [N, K] (empty without SimCLR).
     public private(set) var negativeBank: Tensor
@@ -48,7 +48,7 @@ public struct ImageGradientFeatures {
         self.configuration = c
         heads = FUNGIHeads(embeddingDimension: d, kl: c.kl, dino: c.dino, simclr: c.simclr, objectives: c.objectives, seed: c.seed)
         let weightCount = model.convHead.weight.value.count
-        projection = RandomSignProjection(seed: c.seed &+ 1, inputDimension: weightCount, outputDimension: c.projectionDimension ?? d)
+        projection = try GradientProjection(kind: c.projection, seed: c.seed &+ 1, inputDimension: weightCount, outputDimension: c.projectionDimension ?? d)
         let bn = model.bn1
         let mean = bn.runningMean.value.scalars, variance = bn.runningVar.value.scalars
         let w = bn.weight?.value.scalars ?? [Float](repeating: 1, count: d), b = bn.bias?.value.scalars ?? [Float](repeating: 0, count: d)
@@ -67,7 +67,7 @@ public struct ImageGradientFeatures {
         var pending: [(FUNGIObjective, [Tensor])] = [], pendingCount = 0
         func flush() throws {
             guard pendingCount > 0 else { return }
-            let merged = try pending.map { ($0.0, try Tensor.concat($0.1, axis: 0)) }
+            let merged = try pending.map { ($0.0, $0.1.count == 1 ? $0.1[0] : try Tensor.concat($0.1, axis: 0)) }
             for (o, block) in try ProjectedViewGradients.project(merged, with: projection) { blocks[o, default: []].append(block) }
             pending = []
             pendingCount = 0
@@ -80,7 +80,7 @@ public struct ImageGradientFeatures {
             if pending.isEmpty { pending = g.map { ($0.0, []) } }
             for (i, item) in g.enumerated() { pending[i].1.append(item.1) }
             pendingCount += range.count
-            if pendingCount >= configuration.projectionBatch { try flush() }
+            if pendingCount >= configuration.projectionBatch || !projection.prefersLargeGroups { try flush() }
             start = range.upperBound
             progress?(start, count)
         }
@@ -155,6 +155,33 @@ public struct ImageGradientFeatures {
         return try Tensor.concat(bank, axis: 0)
     }
 
+    /// DINO's crops and SimCLR's patches of a batch [B, 3, H, W] as [B * V, 3, s, s] with their V
+    /// (nil for an objective not asked for).
+    func views(of x: Tensor) throws -> (dino: (Tensor, Int)?, simclr: (Tensor, Int)?) {
+        let c = configuration, b = x.shape[0]
+        let size = c.viewSize ?? Swift.min(x.shape[2], x.shape[3])
+        let perImage = try (0..<b).map { try windows(of: x, index: $0) }
+        func crops(_ pick: ((dino: [ImageViews.Window], simclr: [ImageViews.Window])) -> [ImageViews.Window]) throws -> (Tensor, Int) {
+            let windows = perImage.map(pick)
+            let v = windows.first?.count ?? 0
+            let sources = (0..<b).flatMap { Array(repeating: $0, count: v) }
+            return (try ImageViews.crops(x, sources: sources, windows: windows.flatMap { $0 }, size: size), v)
+        }
+        return (c.objectives.contains(.dino) ? try crops { $0.dino } : nil,
+                c.objectives.contains(.simclr) ? try crops { $0.simclr } : nil)
+    }
+
+    /// The forward passes FUNGI's views need and nothing else (no heads, losses, gradients or
+    /// projection): the originals, DINO's crops and SimCLR's patches through the frozen network,
+    /// pooled. The baseline of the gradient overhead (`kaizen bench fungi`).
+    public func viewForwards(_ x: Tensor) throws -> [Tensor] {
+        try Self.checkImages(x, argument: "images")
+        let views = try self.views(of: x)
+        return try noGrad {
+            try ([x] + [views.dino?.0, views.simclr?.0].compactMap { $0 }).map { try pooled(headOutput: headConv(headInput($0))) }
+        }
+    }
+
     /// One batch: the originals (embedding, KL), DINO's crops and SimCLR's patches as three groups
     /// with one probe each, the summed losses in one backward pass, then per-image gradients.
     func batchFeatures(_ x: Tensor) throws -> (embedding: Tensor, blocks: [FUNGIObjective: Tensor]) {
@@ -167,7 +194,6 @@ public struct ImageGradientFeatures {
     func batchGradients(_ x: Tensor) throws -> (embedding: Tensor, gradients: [(FUNGIObjective, Tensor)]) {
         try Self.checkImages(x, argument: "images")
         let c = configuration, b = x.shape[0], d = Self.embeddingDimension
-        let size = c.viewSize ?? Swift.min(x.shape[2], x.shape[3])
         var loss = Tensor(shape: [], repeating: 0)
         var groups: [(FUNGIObjective, Tensor, LayerGradientProbe)] = []
 
@@ -184,15 +210,8 @@ public struct ImageGradientFeatures {
             embedding = try noGrad { try pooled(headOutput: headConv(aOriginal)) }
         }
 
-        let perImage = try (0..<b).map { try windows(of: x, index: $0) }
-        func views(_ pick: ((dino: [ImageViews.Window], simclr: [ImageViews.Window])) -> [ImageViews.Window]) throws -> (Tensor, Int) {
-            let windows = perImage.map(pick)
-            let v = windows.first?.count ?? 0
-            let sources = (0..<b).flatMap { Array(repeating: $0, count: v) }
-            return (try ImageViews.crops(x, sources: sources, windows: windows.flatMap { $0 }, size: size), v)
-        }
-        if c.objectives.contains(.dino) {
-            let (crops, v) = try views { $0.dino }
+        let views = try self.views(of: x)
+        if let (crops, v) = views.dino {
             let a = try headInput(crops)
             let probe = LayerGradientProbe(layerOutput: try headConv(a))
             let e = try pooled(headOutput: probe.output).reshaped([b, v, d])
@@ -200,8 +219,7 @@ public struct ImageGradientFeatures {
                                               teacherTemperature: c.dino.teacherTemperature, studentTemperature: c.dino.studentTemperature).sum()
             groups.append((.dino, a, probe))
         }
-        if c.objectives.contains(.simclr) {
-            let (patches, v) = try views { $0.simclr }
+        if let (patches, v) = views.simclr {
             let a = try headInput(patches)
             let probe = LayerGradientProbe(layerOutput: try headConv(a))
             let e = try pooled(headOutput: probe.output).reshaped([b, v, d])

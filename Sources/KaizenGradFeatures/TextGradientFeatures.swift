@@ -14,7 +14,7 @@ public struct TextGradientFeatures {
     public let model: BertModel
     public let tokenizer: WordPieceTokenizer
     public let configuration: TextFUNGIConfiguration
-    public let projection: RandomSignProjection
+    public let projection: GradientProjection
     public let heads: FUNGIHeads
     /// Normalised SimCLR head outputs of the negative views [N, K] (empty without SimCLR).
     public let negativeBank: Tensor
@@ -39,7 +39,7 @@ public struct TextGradientFeatures {
         self.tokenizer = tokenizer
         self.configuration = c
         heads = FUNGIHeads(embeddingDimension: h, kl: c.kl, dino: c.dino, simclr: c.simclr, objectives: c.objectives, seed: c.seed)
-        projection = RandomSignProjection(seed: c.seed &+ 1, inputDimension: h * (h + 1), outputDimension: c.projectionDimension ?? h)
+        projection = try GradientProjection(kind: c.projection, seed: c.seed &+ 1, inputDimension: h * (h + 1), outputDimension: c.projectionDimension ?? h)
         negativeBank = c.objectives.contains(.simclr)
             ? try Self.negativeBank(negativePool, model: model, tokenizer: tokenizer, head: heads.simclr, configuration: c)
             : Tensor(shape: [0, c.simclr.outputs], repeating: 0)

@@ -74,5 +74,25 @@ import Testing
         let grid = try CLIRunner.run(["features", "--model", "efficientnet-lite0", "--images", images.path,
                                       "--objectives", "simclr", "--patch-grid", "1", "--out", klOnly])
         #expect(grid.status == 2 && grid.stderr.contains("--patch-grid"))
+        // The sparse projection: same embedding block, a different but unit-norm KL block.
+        let sparse = dir.appendingPathComponent("sparse.npy").path
+        let third = try CLIRunner.run(["features", "--model", "efficientnet-lite0", "--images", images.path,
+                                       "--objectives", "kl", "--seed", "3", "--projection", "sparse:4", "--out", sparse, "--quiet"])
+        #expect(third.status == 0, "\(third.stderr)")
+        let (shape3, values3) = try Self.readNPY(URL(fileURLWithPath: sparse))
+        #expect(shape3 == [2, 2 * 1280])
+        #expect(zip(values2[0..<1280], values3[0..<1280]).allSatisfy { Swift.abs($0 - $1) < 1e-6 })
+        #expect(Swift.abs(Self.norm(values3[1280..<2560]) - 1) < 1e-4)
+        #expect(values3[1280..<2560] != values2[1280..<2560])
+        let projection = try CLIRunner.run(["features", "--model", "efficientnet-lite0", "--images", images.path,
+                                            "--projection", "gaussian", "--out", klOnly])
+        #expect(projection.status == 2 && projection.stderr.contains("--projection"))
+        // bench fungi times both sides on the same images and reports the overhead.
+        let bench = try CLIRunner.run(["bench", "fungi", "--model", "efficientnet-lite0", "--images", images.path,
+                                       "--objectives", "kl", "--projection", "sparse", "--rounds", "1", "--json", "--quiet"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        for key in ["\"forward_seconds\"", "\"features_seconds\"", "\"overhead\"", "\"images\":2"] { #expect(bench.stdout.contains(key), "\(key)") }
+        let text = try CLIRunner.run(["bench", "fungi", "--model", "minilm-l6", "--text", images.path])
+        #expect(text.status == 2 && text.stderr.contains("image"))
     }
 }

@@ -12,8 +12,9 @@ import Testing
         return m
     }
 
-    static func configuration(seed: UInt64 = 5) -> ImageFUNGIConfiguration {
+    static func configuration(seed: UInt64 = 5, projection: GradientProjection.Kind = .dense) -> ImageFUNGIConfiguration {
         var c = ImageFUNGIConfiguration()
+        c.projection = projection
         c.kl.outputs = 16
         c.dino.globalViews = 2
         c.dino.localViews = 1
@@ -81,11 +82,12 @@ import Testing
         }
     }
 
-    @Test func batchInvarianceDeterminismAndUnitBlocks() throws {
+    @Test(arguments: [GradientProjection.Kind.dense, .sparse(nonzerosPerColumn: 4)])
+    func batchInvarianceDeterminismAndUnitBlocks(projection: GradientProjection.Kind) throws {
         let x = Self.images(2)
         let pool = Self.images(3, seed: 9)
         let model = try Self.network()
-        let f = try ImageGradientFeatures(model: model, configuration: Self.configuration(), negativePool: pool)
+        let f = try ImageGradientFeatures(model: model, configuration: Self.configuration(projection: projection), negativePool: pool)
         let batched = try f.features(x)
         let alone = try f.features(x.narrowed(axis: 0, start: 1, length: 1).contiguous())
         for o in FUNGIObjective.allCases {
@@ -95,9 +97,9 @@ import Testing
             #expect(zip(a, b).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale }, "\(o) differs alone vs in a batch")
         }
         // Same seed: identical; another seed: different heads, views and projection.
-        let again = try ImageGradientFeatures(model: model, configuration: Self.configuration(), negativePool: pool).features(x)
+        let again = try ImageGradientFeatures(model: model, configuration: Self.configuration(projection: projection), negativePool: pool).features(x)
         #expect(try again.assembled().scalars == batched.assembled().scalars)
-        let other = try ImageGradientFeatures(model: model, configuration: Self.configuration(seed: 6), negativePool: pool).features(x)
+        let other = try ImageGradientFeatures(model: model, configuration: Self.configuration(seed: 6, projection: projection), negativePool: pool).features(x)
         #expect(other.blocks[.dino]?.scalars != batched.blocks[.dino]?.scalars)
         #expect(other.embedding.scalars == batched.embedding.scalars)
         // [embedding, KL, DINO, SimCLR], each unit-norm: row norm 2.

@@ -2,8 +2,11 @@
 (embedding + projected KL and SimCLR gradients at _conv_head), 5-shot, 10-shot and a 1,000-image
 training subset, over 3 seeds (the few-shot draw), on 2,000 test images, all through the CLI
 (`kaizen features`, `kaizen knn`). The SimCLR negative bank (256 training images) and the
-projection seed are shared by every split. Usage:
+projection seed are shared by every split. `--full` instead uses all 60,000 training images as the
+k-NN memory and all 10,000 test images (the seeds then vary the heads, negatives and projection).
+Usage:
     python3 scripts/experiments/fungi_fmnist.py WORKDIR [--kaizen PATH] [--patch-grid 3] [--size 64]
+                                               [--projection dense|sparse] [--full]
 Prints one line per (setting, seed, features) and a summary table.
 """
 import argparse, json, os, subprocess, sys
@@ -20,6 +23,8 @@ p.add_argument("--test", type=int, default=2000)
 p.add_argument("--seeds", default="0,1,2")
 p.add_argument("--objectives", default="kl,simclr")
 p.add_argument("--threads", default="1")
+p.add_argument("--projection", default="dense")
+p.add_argument("--full", action="store_true")
 a = p.parse_args()
 os.makedirs(a.workdir, exist_ok=True)
 W = lambda name: os.path.join(a.workdir, name)
@@ -27,12 +32,13 @@ train_images, train_labels = fm.load("train")
 test_images, test_labels = fm.load("test")
 
 
-def features(prefix):
+def features(prefix, data=None, seed=42):
     out = W(prefix + "_fungi.npy")
     if not os.path.exists(out):
-        subprocess.run([a.kaizen, "features", "--model", "efficientnet-lite0", "--images", W(prefix + ".npy"),
+        source = ["--data", data, "--size", str(a.size)] if data else ["--images", W(prefix + ".npy")]
+        subprocess.run([a.kaizen, "features", "--model", "efficientnet-lite0", *source, "--seed", str(seed),
                         "--objectives", a.objectives, "--patch-grid", a.patch_grid, "--negatives", W("neg.npy"),
-                        "--threads", a.threads, "--out", out, "--quiet"], check=True)
+                        "--projection", a.projection, "--threads", a.threads, "--out", out, "--quiet"], check=True)
     x = np.load(out)
     np.save(W(prefix + "_emb.npy"), np.ascontiguousarray(x[:, :1280]))
     return out, W(prefix + "_emb.npy")
@@ -48,6 +54,17 @@ rng = np.random.default_rng(99)
 if not os.path.exists(W("neg.npy")):
     neg = fm.stratified(train_labels, 26, rng)[:256]
     np.save(W("neg.npy"), fm.prepare(train_images[neg], a.size))
+if a.full:
+    for split, labels in [("train", train_labels), ("test", test_labels)]:
+        with open(W(f"full_{split}.txt"), "w") as f:
+            f.write("".join(f"{v}\n" for v in labels))
+    for seed in [int(s) for s in a.seeds.split(",")]:
+        tr_fungi, tr_emb = features(f"full_train_{seed}", "fashion-mnist:train", 42 + seed)
+        te_fungi, te_emb = features(f"full_test_{seed}", "fashion-mnist:test", 42 + seed)
+        e = knn(tr_emb, W("full_train.txt"), te_emb, W("full_test.txt"))
+        f = knn(tr_fungi, W("full_train.txt"), te_fungi, W("full_test.txt"))
+        print(f"60,000 train seed {seed}: embedding {e:.4f} FUNGI {f:.4f}", flush=True)
+    sys.exit(0)
 test_rows = fm.stratified(test_labels, a.test // 10, np.random.default_rng(7))
 if not os.path.exists(W("test.npy")):
     fm.write(W("test"), test_images[test_rows], test_labels[test_rows], a.size)
