@@ -2,6 +2,7 @@
 # The main job: installs what is missing, builds in release mode, runs `kaizen demo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/openblas-env.sh
 bash scripts/install-deps.sh
 swift build -c release --product kaizen
 exec .build/release/kaizen demo "$@"

@@ -2,6 +2,7 @@
 # The project's test command: installs what is missing, then runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/openblas-env.sh
 bash scripts/install-deps.sh
 bash scripts/fixtures.sh
 swift build --build-tests

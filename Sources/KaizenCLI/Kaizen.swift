@@ -15,6 +15,7 @@ struct KaizenCommand: AsyncParsableCommand {
 @main
 enum KaizenMain {
     static func main() async {
+        BLASKernelSelection.reexecuteIfBetterKernelsExist()
         do {
             var command = try KaizenCommand.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

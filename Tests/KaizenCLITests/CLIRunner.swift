@@ -20,10 +20,16 @@ struct CLIRunner {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/kaizen")
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    /// `environment` entries replace the inherited ones (nil removes a variable).
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String?] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (key, value) in environment { env[key] = value }
+            process.environment = env
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

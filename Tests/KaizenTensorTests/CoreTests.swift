@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import KaizenTensor
 
@@ -100,5 +101,30 @@ import Testing
         let yTail = try y.narrowed(axis: 0, start: n - 5, length: 5).contiguous().scalars
         for (a, b) in zip(tail, yTail) { #expect(b == a * 2 + 1) }
         #expect(abs(Double(try x.sum().item())) < Double(n) * 0.01)
+    }
+}
+
+@Suite struct BLASCoreTests {
+    @Test func recommendsKernelsOnlyAboveWhatOpenBLASChose() {
+        let avx512: Set = ["sse3", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]
+        let avx2: Set = ["sse3", "avx", "avx2", "fma"]
+        #expect(BLASCore.recommendation(current: "Prescott", flags: avx512) == "SkylakeX")
+        #expect(BLASCore.recommendation(current: "Haswell", flags: avx512) == "SkylakeX")
+        #expect(BLASCore.recommendation(current: "SkylakeX", flags: avx512) == nil)
+        #expect(BLASCore.recommendation(current: "Cooperlake", flags: avx512) == nil)
+        #expect(BLASCore.recommendation(current: "Prescott", flags: avx2) == "Haswell")
+        #expect(BLASCore.recommendation(current: "Zen", flags: avx2) == nil)
+        #expect(BLASCore.recommendation(current: "Prescott", flags: ["sse3", "avx"]) == nil)
+        // AVX-512 without the BW/VL/DQ subsets SkylakeX kernels need (Knights Landing) gets Haswell's.
+        #expect(BLASCore.recommendation(current: "Prescott", flags: avx2.union(["avx512f", "avx512cd"])) == "Haswell")
+    }
+
+    @Test func readsFlagsFromCpuinfo() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cpuinfo-\(UUID().uuidString)")
+        try "processor\t: 0\nflags\t\t: fpu sse3 avx2 fma\nbugs\t\t: none\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(BLASCore.cpuFlags(cpuinfo: url.path) == ["fpu", "sse3", "avx2", "fma"])
+        #expect(BLASCore.cpuFlags(cpuinfo: "/no/such/file").isEmpty)
+        #expect(!BLASCore.name.isEmpty)
     }
 }

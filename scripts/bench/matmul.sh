@@ -2,6 +2,7 @@
 # Engine matmul vs OpenBLAS called directly vs PyTorch, interleaved, same threads.
 #   usage: scripts/bench/matmul.sh [PYTHON_WITH_TORCH]   (run from the project root after a release build)
 set -euo pipefail
+source "$(dirname "$0")/../openblas-env.sh"
 PY=${1:-/tmp/kaizen-ref/bin/python}
 gcc -O2 scripts/bench/sgemm_openblas.c $(pkg-config --cflags --libs openblas) -o /tmp/sgemm_openblas
 for threads in 1 2; do
