@@ -60,6 +60,21 @@ enum ProjectedViewGradients {
         return try grads.reshaped([b, -1])
     }
 
+    /// Tokens per input up to which the sparse projection takes the gradient as factors
+    /// (`SparseSignProjection.projectOuterProducts`) instead of forming it.
+    static let factoredTokenLimit = 16
+
+    /// The projected per-input gradients [B, D] straight from the factors, when the projection is
+    /// sparse and each input has few tokens; nil when forming the gradients is the cheaper way.
+    static func projectedFromFactors(input a: Tensor, outputGradient g: Tensor, inputs b: Int, includeBias: Bool,
+                                     projection: GradientProjection) throws -> Tensor? {
+        guard case .sparse(let sparse) = projection, a.rank == 3, g.rank == 3, b > 0, a.shape[0] % b == 0 else { return nil }
+        let tokens = a.shape[0] / b * a.shape[1]
+        guard tokens <= factoredTokenLimit else { return nil }
+        return try sparse.projectOuterProducts(outputGradient: g.contiguous().reshaped([b, tokens, g.shape[2]]),
+                                               input: a.contiguous().reshaped([b, tokens, a.shape[2]]), includeBias: includeBias)
+    }
+
     /// Projects every objective's per-input gradients [B, N] in one pass and splits them again.
     static func project(_ gradients: [(FUNGIObjective, Tensor)], with projection: GradientProjection) throws -> [FUNGIObjective: Tensor] {
         guard !gradients.isEmpty else { return [:] }

@@ -75,12 +75,15 @@ public struct ImageGradientFeatures {
         var start = 0
         while start < count {
             let range = start..<Swift.min(start + configuration.batchSize, count)
-            let (e, g) = try batchGradients(batch(range))
+            let (e, g, projected) = try batchGradients(batch(range), projectFromFactors: true)
             embeddings.append(e)
-            if pending.isEmpty { pending = g.map { ($0.0, []) } }
-            for (i, item) in g.enumerated() { pending[i].1.append(item.1) }
-            pendingCount += range.count
-            if pendingCount >= configuration.projectionBatch || !projection.prefersLargeGroups { try flush() }
+            for (o, block) in projected { blocks[o, default: []].append(block) }
+            if !g.isEmpty {
+                if pending.isEmpty { pending = g.map { ($0.0, []) } }
+                for (i, item) in g.enumerated() { pending[i].1.append(item.1) }
+                pendingCount += range.count
+                if pendingCount >= configuration.projectionBatch || !projection.prefersLargeGroups { try flush() }
+            }
             start = range.upperBound
             progress?(start, count)
         }
@@ -185,13 +188,15 @@ public struct ImageGradientFeatures {
     /// One batch: the originals (embedding, KL), DINO's crops and SimCLR's patches as three groups
     /// with one probe each, the summed losses in one backward pass, then per-image gradients.
     func batchFeatures(_ x: Tensor) throws -> (embedding: Tensor, blocks: [FUNGIObjective: Tensor]) {
-        let (embedding, gradients) = try batchGradients(x)
+        let (embedding, gradients, _) = try batchGradients(x)
         return (embedding, try ProjectedViewGradients.project(gradients, with: projection))
     }
 
     /// The embeddings [B, 1280] and, per objective, the unprojected per-image gradients of
-    /// `_conv_head`'s weight [B, 1280 * 320] (row-major W).
-    func batchGradients(_ x: Tensor) throws -> (embedding: Tensor, gradients: [(FUNGIObjective, Tensor)]) {
+    /// `_conv_head`'s weight [B, 1280 * 320] (row-major W). With `projectFromFactors`, objectives
+    /// whose gradients the projection takes as factors come back projected in `projected` instead.
+    func batchGradients(_ x: Tensor, projectFromFactors: Bool = false)
+        throws -> (embedding: Tensor, gradients: [(FUNGIObjective, Tensor)], projected: [(FUNGIObjective, Tensor)]) {
         try Self.checkImages(x, argument: "images")
         let c = configuration, b = x.shape[0], d = Self.embeddingDimension
         var loss = Tensor(shape: [], repeating: 0)
@@ -227,17 +232,22 @@ public struct ImageGradientFeatures {
                                                 temperatureInLogSumExp: c.simclr.temperatureInLogSumExp).sum()
             groups.append((.simclr, a, probe))
         }
-        guard !groups.isEmpty else { return (embedding.contiguous(), []) }
+        guard !groups.isEmpty else { return (embedding.contiguous(), [], []) }
         try loss.backward()
-        var gradients: [(FUNGIObjective, Tensor)] = []
+        var gradients: [(FUNGIObjective, Tensor)] = [], projected: [(FUNGIObjective, Tensor)] = []
         for (objective, a, probe) in groups {
             let g = try probe.outputGradient()
             // [R, C, h, w] -> [R, h*w, C]: positions act as tokens.
             let positions = a.shape[2] * a.shape[3]
             let aTokens = try a.reshaped([a.shape[0], a.shape[1], positions]).transposed(1, 2)
             let gTokens = try g.reshaped([g.shape[0], g.shape[1], positions]).transposed(1, 2)
-            gradients.append((objective, try ProjectedViewGradients.perInput(input: aTokens, outputGradient: gTokens, inputs: b, includeBias: false)))
+            if projectFromFactors, let p = try ProjectedViewGradients.projectedFromFactors(input: aTokens, outputGradient: gTokens, inputs: b,
+                                                                                          includeBias: false, projection: projection) {
+                projected.append((objective, p))
+            } else {
+                gradients.append((objective, try ProjectedViewGradients.perInput(input: aTokens, outputGradient: gTokens, inputs: b, includeBias: false)))
+            }
         }
-        return (embedding.contiguous(), gradients)
+        return (embedding.contiguous(), gradients, projected)
     }
 }

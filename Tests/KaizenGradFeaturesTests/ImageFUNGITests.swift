@@ -64,7 +64,7 @@ import Testing
         let model = try Self.network()
         let f = try ImageGradientFeatures(model: model, configuration: Self.configuration(), negativePool: Self.images(3, seed: 9))
         #expect(f.negativeBank.shape == [2 * 4, 8])
-        let (embedding, gradients) = try f.batchGradients(x)
+        let (embedding, gradients, _) = try f.batchGradients(x)
         #expect(gradients.map(\.0) == [.kl, .dino, .simclr])
         // The embedding is the model's own pooled feature.
         let plain = try noGrad { try model.features(x) }.scalars
@@ -130,6 +130,20 @@ import Testing
         for o in [nil] + FUNGIObjective.allCases {
             let u = try #require(o.map { a.blocks[$0] } ?? a.embedding).scalars, v = try #require(o.map { b.blocks[$0] } ?? b.embedding).scalars
             let scale = u.map { Swift.abs($0) }.max() ?? 1
+            #expect(u.count == v.count && zip(u, v).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale }, "\(o)")
+        }
+    }
+
+    /// With the sparse projection, `features` projects from the gradient's factors; the blocks
+    /// equal projecting the formed per-image gradients (`batchFeatures`).
+    @Test func sparseProjectionFromFactorsEqualsProjectingFormedGradients() throws {
+        let x = Self.images(3)
+        let f = try ImageGradientFeatures(model: try Self.network(), configuration: Self.configuration(projection: .sparse(nonzerosPerColumn: 4)),
+                                          negativePool: Self.images(3, seed: 9))
+        let streamed = try f.features(x), formed = try f.batchFeatures(x)
+        for o in FUNGIObjective.allCases {
+            let u = try #require(streamed.blocks[o]).scalars, v = try #require(formed.blocks[o]).scalars
+            let scale = v.map { Swift.abs($0) }.max() ?? 1
             #expect(u.count == v.count && zip(u, v).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale }, "\(o)")
         }
     }

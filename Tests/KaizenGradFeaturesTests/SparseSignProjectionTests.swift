@@ -49,6 +49,23 @@ import Testing
         for i in 0..<6 { for j in (i + 1)..<6 { #expect(Swift.abs(cos(y, i, j) - cos(x, i, j)) < 3 / Float(256).squareRoot()) } }
     }
 
+    /// Projecting from the factors g, a equals projecting the formed gradients sum_t g_t a_t^T,
+    /// with and without the bias column, for batches that fill 8 lanes partly, fully and twice.
+    @Test func projectionFromFactorsEqualsProjectionOfTheGradients() throws {
+        var rng = RandomGenerator(seed: 11)
+        for (includeBias, b, t) in [(false, 1, 1), (true, 5, 3), (false, 17, 4)] {
+            let o = 12, i = 7, cols = i + (includeBias ? 1 : 0)
+            let p = try SparseSignProjection(seed: 2, inputDimension: o * cols, outputDimension: 10, nonzerosPerColumn: 3)
+            let g = rng.normal([b, t, o]), a = rng.normal([b, t, i])
+            let formed = try PerSampleGradients.linear(input: a, outputGradient: g, includeBias: includeBias).reshaped([b, -1])
+            let want = try p.project(formed).scalars, got = try p.projectOuterProducts(outputGradient: g, input: a, includeBias: includeBias)
+            #expect(got.shape == [b, 10])
+            #expect(zip(want, got.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-4 }, "bias \(includeBias), B \(b), T \(t)")
+        }
+        let p = try SparseSignProjection(seed: 2, inputDimension: 12 * 7, outputDimension: 10, nonzerosPerColumn: 3)
+        #expect(throws: KaizenError.self) { _ = try p.projectOuterProducts(outputGradient: rng.normal([2, 3, 12]), input: rng.normal([2, 3, 7]), includeBias: true) }
+    }
+
     @Test func parsesKindsAndRejectsBadOnes() throws {
         #expect(try GradientProjection.Kind.parse("dense") == .dense)
         #expect(try GradientProjection.Kind.parse("sparse") == .sparse(nonzerosPerColumn: 8))
