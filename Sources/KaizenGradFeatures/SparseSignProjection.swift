@@ -87,24 +87,12 @@ public struct SparseSignProjection: Sendable {
                                 let row = px.value + (first + lane) * n + start
                                 for j in 0..<width { columns[j][lane] = row[j] }
                             }
-                            for j in 0..<width {
-                                let v = columns[j], entries = code + (start + j) * s
-                                for t in 0..<s {
-                                    let e = entries[t]
-                                    let sign: Float = e & 1 == 0 ? 1 : -1
-                                    acc[Int(e >> 1)] += sign * v
-                                }
-                            }
+                            for j in 0..<width { Self.scatter(columns[j], entries: code + (start + j) * s, count: s, into: acc) }
                             start += width
                         }
                     }
                 }
-                let po = out.basePointer
-                for r in 0..<d {
-                    var total = partial[r]
-                    for part in 1..<parts { total += partial[part * d + r] }
-                    for lane in 0..<lanes { po[(first + lane) * d + r] = total[lane] * scale }
-                }
+                store(partial, parts: parts, lanes: lanes, into: out.basePointer + first * d, scale: scale)
             }
         }
         return out
@@ -159,24 +147,35 @@ public struct SparseSignProjection: Sendable {
                                 let aRow = pa.value + ii * t
                                 var v = SIMD8<Float>(repeating: 0)
                                 for tt in 0..<t { v += gRow[tt] * aRow[tt] }
-                                let entries = code + (oo * cols + ii) * s
-                                for e in 0..<s {
-                                    let c = entries[e]
-                                    let sign: Float = c & 1 == 0 ? 1 : -1
-                                    acc[Int(c >> 1)] += sign * v
-                                }
+                                Self.scatter(v, entries: code + (oo * cols + ii) * s, count: s, into: acc)
                             }
                         }
                     }
                 }
-                let po = out.basePointer
-                for r in 0..<d {
-                    var total = partial[r]
-                    for part in 1..<parts { total += partial[part * d + r] }
-                    for lane in 0..<lanes { po[(first + lane) * d + r] = total[lane] * scale }
-                }
+                store(partial, parts: parts, lanes: lanes, into: out.basePointer + first * d, scale: scale)
             }
         }
         return out
+    }
+
+    /// Adds +-v to the accumulator rows of one column's entries.
+    @inline(__always)
+    static func scatter(_ v: SIMD8<Float>, entries: UnsafePointer<UInt32>, count: Int, into acc: UnsafeMutablePointer<SIMD8<Float>>) {
+        for e in 0..<count {
+            let code = entries[e]
+            let sign: Float = code & 1 == 0 ? 1 : -1
+            acc[Int(code >> 1)] += sign * v
+        }
+    }
+
+    /// Sums the threads' accumulators [parts, D] of 8 lanes and writes the first `lanes` rows of
+    /// the output [lanes, D], scaled.
+    func store(_ partial: UnsafeMutablePointer<SIMD8<Float>>, parts: Int, lanes: Int, into out: UnsafeMutablePointer<Float>, scale: Float) {
+        let d = outputDimension
+        for r in 0..<d {
+            var total = partial[r]
+            for part in 1..<parts { total += partial[part * d + r] }
+            for lane in 0..<lanes { out[lane * d + r] = total[lane] * scale }
+        }
     }
 }

@@ -3,6 +3,14 @@ import Testing
 @testable import KaizenGradFeatures
 
 @Suite struct RandomSignProjectionTests {
+    /// Cosine similarity of rows i and j of t [N, d].
+    static func cosine(_ t: Tensor, _ i: Int, _ j: Int) -> Float {
+        let v = t.scalars, d = t.shape[1]
+        var a: Float = 0, b: Float = 0, c: Float = 0
+        for k in 0..<d { a += v[i * d + k] * v[j * d + k]; b += v[i * d + k] * v[i * d + k]; c += v[j * d + k] * v[j * d + k] }
+        return a / (b * c).squareRoot()
+    }
+
     @Test func deterministicSignsAndJohnsonLindenstrauss() throws {
         let p1 = RandomSignProjection(seed: 5, inputDimension: 1000, outputDimension: 256)
         let p2 = RandomSignProjection(seed: 5, inputDimension: 1000, outputDimension: 256)
@@ -14,13 +22,7 @@ import Testing
         var rng = RandomGenerator(seed: 1)
         let x = rng.normal([6, 1000])
         let y = try p1.project(x)
-        func cos(_ t: Tensor, _ i: Int, _ j: Int) -> Float {
-            let v = t.scalars, d = t.shape[1]
-            var a: Float = 0, b: Float = 0, c: Float = 0
-            for k in 0..<d { a += v[i * d + k] * v[j * d + k]; b += v[i * d + k] * v[i * d + k]; c += v[j * d + k] * v[j * d + k] }
-            return a / (b * c).squareRoot()
-        }
-        for i in 0..<6 { for j in (i + 1)..<6 { #expect(Swift.abs(cos(y, i, j) - cos(x, i, j)) < 3 / Float(256).squareRoot()) } }
+        for i in 0..<6 { for j in (i + 1)..<6 { #expect(Swift.abs(Self.cosine(y, i, j) - Self.cosine(x, i, j)) < 3 / Float(256).squareRoot()) } }
         // Matches the dense definition.
         let v = x.scalars, out = y.scalars
         var dense: Float = 0

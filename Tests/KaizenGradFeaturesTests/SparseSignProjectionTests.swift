@@ -40,13 +40,9 @@ import Testing
         let base = rng.normal([1, 20_000])
         let x = try base + rng.normal([6, 20_000]) * 0.8
         let y = try p.project(x)
-        func cos(_ t: Tensor, _ i: Int, _ j: Int) -> Float {
-            let v = t.scalars, d = t.shape[1]
-            var a: Float = 0, b: Float = 0, c: Float = 0
-            for k in 0..<d { a += v[i * d + k] * v[j * d + k]; b += v[i * d + k] * v[i * d + k]; c += v[j * d + k] * v[j * d + k] }
-            return a / (b * c).squareRoot()
-        }
-        for i in 0..<6 { for j in (i + 1)..<6 { #expect(Swift.abs(cos(y, i, j) - cos(x, i, j)) < 3 / Float(256).squareRoot()) } }
+        for i in 0..<6 { for j in (i + 1)..<6 {
+            #expect(Swift.abs(RandomSignProjectionTests.cosine(y, i, j) - RandomSignProjectionTests.cosine(x, i, j)) < 3 / Float(256).squareRoot())
+        } }
     }
 
     /// Projecting from the factors g, a equals projecting the formed gradients sum_t g_t a_t^T,
