@@ -16,8 +16,9 @@ struct FUNGIBench: ParsableCommand {
         the process's CPU time (steadier on a shared machine).
 
         Example:
-          kaizen bench fungi --model efficientnet-lite0 --images x.npy --objectives kl,simclr \\
-              --patch-grid 3 --negatives neg.npy --projection sparse --threads 1 --json
+          kaizen bench fungi --model efficientnet-lite0 --images x.npy \\
+              --objectives kl,simclr --patch-grid 3 --negatives neg.npy \\
+              --projection sparse --threads 1 --json
         """
     )
     @OptionGroup var inputs: ModelInputs
