@@ -60,15 +60,26 @@ public struct ImageGradientFeatures {
     }
 
     /// Embeddings [N, 1280] and one projected gradient block [N, D] per objective for a batch provider.
+    /// The outputs are allocated once and filled batch by batch: small long-lived tensors kept per
+    /// batch between the large transient ones fragmented glibc's heap (RSS grew by ~140 KB per
+    /// image, 8.5 GB over 60,000 images).
     public func features(count: Int, batch: (Range<Int>) throws -> Tensor, progress: ProgressHandler? = nil) throws -> FUNGIFeatureBlocks {
         guard count > 0 else { throw KaizenError.invalidArgument(name: "images", detail: "no images to encode") }
-        var embeddings: [Tensor] = [], blocks: [FUNGIObjective: [Tensor]] = [:]
+        let d = projection.outputDimension
+        let embedding = Tensor(uninitializedShape: [count, Self.embeddingDimension])
+        var blocks: [FUNGIObjective: Tensor] = [:]
+        for o in configuration.objectives { blocks[o] = Tensor(uninitializedShape: [count, d]) }
+        func write(_ rows: Tensor, into out: Tensor?, at first: Int) {
+            guard let out else { return }
+            let width = out.shape[1], values = rows.contiguousValues()
+            (out.basePointer + first * width).update(from: values.basePointer, count: values.count)
+        }
         // Raw per-image gradients wait here until a projection group is full (one group in memory).
-        var pending: [(FUNGIObjective, [Tensor])] = [], pendingCount = 0
+        var pending: [(FUNGIObjective, [Tensor])] = [], pendingCount = 0, pendingStart = 0
         func flush() throws {
             guard pendingCount > 0 else { return }
             let merged = try pending.map { ($0.0, $0.1.count == 1 ? $0.1[0] : try Tensor.concat($0.1, axis: 0)) }
-            for (o, block) in try ProjectedViewGradients.project(merged, with: projection) { blocks[o, default: []].append(block) }
+            for (o, block) in try ProjectedViewGradients.project(merged, with: projection) { write(block, into: blocks[o], at: pendingStart) }
             pending = []
             pendingCount = 0
         }
@@ -76,10 +87,10 @@ public struct ImageGradientFeatures {
         while start < count {
             let range = start..<Swift.min(start + configuration.batchSize, count)
             let (e, g, projected) = try batchGradients(batch(range), projectFromFactors: true)
-            embeddings.append(e)
-            for (o, block) in projected { blocks[o, default: []].append(block) }
+            write(e, into: embedding, at: range.lowerBound)
+            for (o, block) in projected { write(block, into: blocks[o], at: range.lowerBound) }
             if !g.isEmpty {
-                if pending.isEmpty { pending = g.map { ($0.0, []) } }
+                if pending.isEmpty { pending = g.map { ($0.0, []) }; pendingStart = range.lowerBound }
                 for (i, item) in g.enumerated() { pending[i].1.append(item.1) }
                 pendingCount += range.count
                 if pendingCount >= configuration.projectionBatch || !projection.prefersLargeGroups { try flush() }
@@ -88,8 +99,7 @@ public struct ImageGradientFeatures {
             progress?(start, count)
         }
         try flush()
-        return FUNGIFeatureBlocks(embedding: try Tensor.concat(embeddings, axis: 0),
-                                  blocks: try blocks.mapValues { try Tensor.concat($0, axis: 0) })
+        return FUNGIFeatureBlocks(embedding: embedding, blocks: blocks)
     }
 
     /// Embeddings and projected gradient blocks of images [N, 3, H, W].
