@@ -93,8 +93,8 @@ import Testing
         for o in FUNGIObjective.allCases {
             let a = try #require(alone.blocks[o]).scalars
             let b = try #require(batched.blocks[o]).narrowed(axis: 0, start: 1, length: 1).contiguous().scalars
-            let scale = a.map { Swift.abs($0) }.max() ?? 1
-            #expect(zip(a, b).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale }, "\(o) differs alone vs in a batch")
+            let scale = a.map { Swift.abs($0) }.max() ?? 1  // + an absolute floor, as below
+            #expect(zip(a, b).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale + 1e-12 }, "\(o) differs alone vs in a batch")
         }
         // Same seed: identical; another seed: different heads, views and projection.
         let again = try ImageGradientFeatures(model: model, configuration: Self.configuration(projection: projection), negativePool: pool).features(x)
@@ -129,8 +129,10 @@ import Testing
         let b = try ImageGradientFeatures(model: model, configuration: grouped, negativePool: pool).features(x)
         for o in [nil] + FUNGIObjective.allCases {
             let u = try #require(o.map { a.blocks[$0] } ?? a.embedding).scalars, v = try #require(o.map { b.blocks[$0] } ?? b.embedding).scalars
+            // An absolute floor: on this random network SimCLR's gradient is ~1e-13, i.e. rounding
+            // noise that differs between BLAS kernels (Haswell's here) and batch sizes.
             let scale = u.map { Swift.abs($0) }.max() ?? 1
-            #expect(u.count == v.count && zip(u, v).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale }, "\(o)")
+            #expect(u.count == v.count && zip(u, v).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale + 1e-12 }, "\(o)")
         }
     }
 
@@ -144,7 +146,7 @@ import Testing
         for o in FUNGIObjective.allCases {
             let u = try #require(streamed.blocks[o]).scalars, v = try #require(formed.blocks[o]).scalars
             let scale = v.map { Swift.abs($0) }.max() ?? 1
-            #expect(u.count == v.count && zip(u, v).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale }, "\(o)")
+            #expect(u.count == v.count && zip(u, v).allSatisfy { Swift.abs($0 - $1) <= 1e-4 * scale + 1e-12 }, "\(o)")
         }
     }
 
