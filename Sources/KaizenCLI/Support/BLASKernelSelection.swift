@@ -8,8 +8,10 @@ import Kaizen
 /// value the user set is never overridden, and if exec fails the command runs as it is.
 enum BLASKernelSelection {
     static func reexecuteIfBetterKernelsExist() {
-        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
-              let core = BLASCore.recommendation(current: BLASCore.name, flags: BLASCore.cpuFlags()) else { return }
+        // Cheap checks first: most runs have the variable set or good kernels, and skip /proc/cpuinfo.
+        let current = BLASCore.name
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, BLASCore.tier(of: current) < 1,
+              let core = BLASCore.recommendation(current: current, flags: BLASCore.cpuFlags()) else { return }
         setenv("OPENBLAS_CORETYPE", core, 1)
         var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
         argv.append(nil)
