@@ -51,13 +51,17 @@ public struct FUNGIFeatureBlocks: Sendable {
 /// tokens (or positions) of g a^T (bias column appended when `includeBias`).
 enum ProjectedViewGradients {
     static func perInput(input a: Tensor, outputGradient g: Tensor, inputs b: Int, includeBias: Bool) throws -> Tensor {
-        guard a.rank == 3, g.rank == 3, a.shape[0] % b == 0 else {
+        let (a3, g3) = try byInput(input: a, outputGradient: g, inputs: b)
+        return try PerSampleGradients.linear(input: a3, outputGradient: g3, includeBias: includeBias).reshaped([b, -1])
+    }
+
+    /// a [B*V, T, Din] and g [B*V, T, Dout] regrouped as [B, V*T, D]: each input's views and tokens together.
+    static func byInput(input a: Tensor, outputGradient g: Tensor, inputs b: Int) throws -> (a: Tensor, g: Tensor) {
+        guard a.rank == 3, g.rank == 3, b > 0, a.shape[0] % b == 0 else {
             throw KaizenError.shapeMismatch(op: "ProjectedViewGradients", detail: "input \(Shape.describe(a.shape)) must hold \(b) inputs' views")
         }
         let tokens = a.shape[0] / b * a.shape[1]
-        let grads = try PerSampleGradients.linear(input: a.contiguous().reshaped([b, tokens, a.shape[2]]),
-                                                  outputGradient: g.contiguous().reshaped([b, tokens, g.shape[2]]), includeBias: includeBias)
-        return try grads.reshaped([b, -1])
+        return (try a.contiguous().reshaped([b, tokens, a.shape[2]]), try g.contiguous().reshaped([b, tokens, g.shape[2]]))
     }
 
     /// Tokens per input up to which the sparse projection takes the gradient as factors
@@ -68,11 +72,9 @@ enum ProjectedViewGradients {
     /// sparse and each input has few tokens; nil when forming the gradients is the cheaper way.
     static func projectedFromFactors(input a: Tensor, outputGradient g: Tensor, inputs b: Int, includeBias: Bool,
                                      projection: GradientProjection) throws -> Tensor? {
-        guard case .sparse(let sparse) = projection, a.rank == 3, g.rank == 3, b > 0, a.shape[0] % b == 0 else { return nil }
-        let tokens = a.shape[0] / b * a.shape[1]
-        guard tokens <= factoredTokenLimit else { return nil }
-        return try sparse.projectOuterProducts(outputGradient: g.contiguous().reshaped([b, tokens, g.shape[2]]),
-                                               input: a.contiguous().reshaped([b, tokens, a.shape[2]]), includeBias: includeBias)
+        guard case .sparse(let sparse) = projection, a.rank == 3, b > 0, a.shape[0] / b * a.shape[1] <= factoredTokenLimit else { return nil }
+        let (a3, g3) = try byInput(input: a, outputGradient: g, inputs: b)
+        return try sparse.projectOuterProducts(outputGradient: g3, input: a3, includeBias: includeBias)
     }
 
     /// Projects every objective's per-input gradients [B, N] in one pass and splits them again.

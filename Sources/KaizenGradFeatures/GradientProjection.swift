@@ -49,13 +49,6 @@ public enum GradientProjection: Sendable {
         }
     }
 
-    public var inputDimension: Int {
-        switch self {
-        case .dense(let p): p.inputDimension
-        case .sparse(let p): p.inputDimension
-        }
-    }
-
     public func project(_ x: Tensor) throws -> Tensor {
         switch self {
         case .dense(let p): try p.project(x)
