@@ -10,15 +10,27 @@ struct ConvBench: ParsableCommand {
         discussion: "Example: kaizen bench conv --threads 1 --json"
     )
     @Option(help: "Timed repetitions per case (best is reported).") var repeats: Int = 7
+    @Option(name: .customLong("case"), help: "Only the cases whose description contains this text (e.g. \"stem\" or \"N8 96\").")
+    var caseFilter: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+        if let caseFilter, selectedCases.isEmpty {
+            let known = ConvBenchmarks.efficientNetLite0Cases.map(\.description).joined(separator: "; ")
+            throw ValidationError("--case \"\(caseFilter)\" matches no case; the cases are: \(known)")
+        }
+    }
+
+    private var selectedCases: [ConvBenchmarks.Case] {
+        let all = ConvBenchmarks.efficientNetLite0Cases
+        guard let caseFilter else { return all }
+        return all.filter { $0.description.contains(caseFilter) }
     }
 
     func run() throws {
         let threads = common.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let results = try common.withThreads { try ConvBenchmarks.run(threads: threads, repeats: repeats) }
+        let results = try common.withThreads { try ConvBenchmarks.run(cases: selectedCases, threads: threads, repeats: repeats) }
         if common.json {
             try JSONOutput.print(["threads": threads, "results": results.map {
                 ["case": $0.testCase.description, "direction": $0.direction, "milliseconds": $0.milliseconds] as [String: Any]

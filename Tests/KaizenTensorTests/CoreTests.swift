@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import KaizenTensor
 
 @Suite struct CoreTests {
@@ -101,6 +104,57 @@ import Testing
         let yTail = try y.narrowed(axis: 0, start: n - 5, length: 5).contiguous().scalars
         for (a, b) in zip(tail, yTail) { #expect(b == a * 2 + 1) }
         #expect(abs(Double(try x.sum().item())) < Double(n) * 0.01)
+    }
+
+    @Test func largeStorageIsReusedAndRewritten() throws {
+        let n = TensorStorage.mapThresholdBytes / 4 * 3
+        var rng = RandomGenerator(seed: 9)
+        for round in 0..<3 {
+            // The second and third rounds usually get the first round's freed mapping back: the
+            // values must still be exactly the new ones.
+            let x = rng.uniform([n], low: -1, high: 1)
+            let y = x * 2 + Float(round)
+            let xs = x.scalars, ys = y.scalars
+            #expect(zip(xs, ys).allSatisfy { $1 == $0 * 2 + Float(round) })
+        }
+    }
+
+    @Test func bufferCacheReusesNearSizesAndStaysBounded() throws {
+        let page = 4096, mb = 1 << 20
+        let cache = MappedBufferCache(capacityBytes: 3 * mb)
+        func map(_ bytes: Int) -> UnsafeMutableRawPointer {
+            let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+            #expect(p != MAP_FAILED)
+            return p
+        }
+        #expect(MappedBufferCache.mappingSize(forBytes: mb + 1) == mb + page)
+        let a = map(mb)
+        #expect(cache.give(a, bytes: mb))
+        #expect(cache.cachedBytes == mb)
+        // Too large a request (more than 25% below the cached size's lower bound) or too small.
+        #expect(cache.take(bytes: 2 * mb) == nil)
+        #expect(cache.take(bytes: mb / 2) == nil)
+        let hit = try #require(cache.take(bytes: mb - 4 * page))
+        #expect(hit.pointer == a && hit.bytes == mb)
+        #expect(cache.cachedBytes == 0)
+        // Beyond the capacity the oldest mapping goes; one larger than the capacity is refused.
+        #expect(cache.give(hit.pointer, bytes: mb))
+        #expect(cache.give(map(2 * mb), bytes: 2 * mb))
+        #expect(cache.give(map(mb + page), bytes: mb + page))
+        #expect(cache.cachedBytes == mb + page)  // both older mappings were evicted to fit
+        #expect(cache.take(bytes: 2 * mb) == nil)
+        #expect(cache.cachedBytes == mb + page)
+        let big = map(4 * mb)
+        #expect(!cache.give(big, bytes: 4 * mb))
+        munmap(big, 4 * mb)
+        cache.removeAll()
+        #expect(cache.cachedBytes == 0)
+    }
+
+    @Test func bufferCacheSizeComesFromTheEnvironment() {
+        #expect(MappedBufferCache.defaultCapacityBytes(environment: ["KAIZEN_BUFFER_CACHE_MB": "0"]) == 0)
+        #expect(MappedBufferCache.defaultCapacityBytes(environment: ["KAIZEN_BUFFER_CACHE_MB": "64"]) == 64 << 20)
+        #expect(MappedBufferCache.defaultCapacityBytes(environment: [:]) > 0)
     }
 }
 

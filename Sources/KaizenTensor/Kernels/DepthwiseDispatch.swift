@@ -4,7 +4,9 @@
 enum DepthwiseDispatch {
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, multiplier m: Int) {
-        if Depthwise3x3Kernel.applies(g) {
+        if DepthwiseRowKernel.applies(g) {
+            DepthwiseRowKernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
+        } else if Depthwise3x3Kernel.applies(g) {
             Depthwise3x3Kernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
         } else if DepthwiseBlockedKernels.applies(g, multiplier: m) {
             DepthwiseBlockedKernels.forward(x: x, weight: weight, bias: bias, out: out, geometry: g)
@@ -18,7 +20,9 @@ enum DepthwiseDispatch {
                          geometry g: ConvGeometry, multiplier m: Int,
                          gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
         if let gradInput {
-            if Depthwise3x3Kernel.appliesToInputGradient(g, multiplier: m) {
+            if DepthwiseRowKernel.appliesToInputGradient(g, multiplier: m) {
+                DepthwiseRowKernel.inputGradient(weight: weight, gradOut: gradOut, gradInput: gradInput, geometry: g)
+            } else if Depthwise3x3Kernel.appliesToInputGradient(g, multiplier: m) {
                 Depthwise3x3Kernel.inputGradient(weight: weight, gradOut: gradOut, gradInput: gradInput, geometry: g)
             } else if DepthwiseBlockedKernels.applies(g, multiplier: m) {
                 DepthwiseBlockedKernels.inputGradient(weight: weight, gradOut: gradOut, gradInput: gradInput, geometry: g)

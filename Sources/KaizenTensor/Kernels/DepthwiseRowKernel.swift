@@ -1,0 +1,147 @@
+/// Stride-1 depthwise convolution (3x3 or 5x5, dilation 1, any padding and multiplier), one plane
+/// at a time on a zero-padded copy of its input: every output row then runs as whole SIMD8
+/// vectors with no border checks (the plane's width is padded to a multiple of eight), and two
+/// output rows share each loaded input vector. The copy is one contiguous pass per row, unlike the
+/// channel-interleaved layout of `DepthwiseBlockedKernels`, whose scalar pack/unpack cost a third
+/// of its time on the 14x14-56x56 planes of EfficientNet-Lite0.
+enum DepthwiseRowKernel {
+    /// Stride 1 and planes at least eight outputs wide (narrower rows would waste most lanes; the
+    /// channel-blocked kernel is faster there).
+    static func applies(_ g: ConvGeometry) -> Bool {
+        (g.kernelH == 3 && g.kernelW == 3 || g.kernelH == 5 && g.kernelW == 5)
+            && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1 && g.dilationW == 1 && g.outW >= 8
+    }
+
+    static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, multiplier m: Int) {
+        if g.kernelH == 3 {
+            run(k: 3, x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
+        } else {
+            run(k: 5, x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
+        }
+    }
+
+    /// Stride-1 input gradient: the forward kernel over the output gradient with the kernel rotated
+    /// by 180 degrees and the complementary padding (k - 1 - p on each side).
+    static func appliesToInputGradient(_ g: ConvGeometry, multiplier: Int) -> Bool {
+        let p = g.padding
+        return applies(g) && multiplier == 1 && max(p.top, p.bottom, p.left, p.right) <= g.kernelH - 1
+            && g.width >= 8
+    }
+
+    static func inputGradient(weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
+                              gradInput: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
+        let taps = g.taps
+        let flipped = UnsafeMutablePointer<Float>.allocate(capacity: g.channels * taps)
+        defer { flipped.deallocate() }
+        for c in 0..<g.channels { for t in 0..<taps { flipped[c * taps + t] = weight[c * taps + taps - 1 - t] } }
+        let p = g.padding, e = g.kernelH - 1
+        let back = ConvGeometry(batch: g.batch, channels: g.channels, height: g.outH, width: g.outW,
+                                kernel: (g.kernelH, g.kernelW), stride: (1, 1), dilation: (1, 1),
+                                padding: Padding2D(top: e - p.top, bottom: e - p.bottom, left: e - p.left, right: e - p.right))
+        forward(x: gradOut, weight: flipped, bias: nil, out: gradInput, geometry: back, multiplier: 1)
+    }
+
+    /// `k` is a literal at both call sites, so the tap loops below unroll.
+    @inline(__always)
+    private static func run(k: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                            out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, multiplier m: Int) {
+        let outChannels = g.channels * m
+        let vectors = (g.outW + 7) / 8
+        let paddedW = vectors * 8 + k - 1, paddedH = g.outH + k - 1
+        let px = UncheckedSendable(x), pw = UncheckedSendable(weight), po = UncheckedSendable(out)
+        let pb = UncheckedSendable(bias)
+        Parallel.forRanges(g.batch * outChannels, costPerItem: g.planeOut * k * k) { range in
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * paddedW)
+            let taps = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: k * k)
+            defer { padded.deallocate(); taps.deallocate() }
+            padded.initialize(repeating: 0, count: paddedH * paddedW)
+            var lastPlane = -1
+            for plane in range {
+                let n = plane / outChannels, oc = plane % outChannels, c = oc / m
+                let inputPlane = n * g.channels + c
+                // With a multiplier, consecutive output channels read the same input plane.
+                if inputPlane != lastPlane {
+                    fill(padded, paddedW: paddedW, from: px.value + inputPlane * g.planeIn, geometry: g)
+                    lastPlane = inputPlane
+                }
+                for t in 0..<(k * k) { taps[t] = SIMD8(repeating: pw.value[oc * k * k + t]) }
+                let b = SIMD8<Float>(repeating: pb.value?[oc] ?? 0)
+                let op = po.value + plane * g.planeOut
+                let src = UnsafeRawPointer(padded)
+                var oh = 0
+                while oh < g.outH {
+                    let pair = oh + 1 < g.outH
+                    let rows = RowPair(source: src.advanced(by: oh * paddedW * 4), paddedW: paddedW,
+                                       first: op + oh * g.outW, second: pair ? op + (oh + 1) * g.outW : nil,
+                                       outW: g.outW, taps: UnsafePointer(taps), bias: b)
+                    if k == 3 { rows.run3() } else { rows.run5() }
+                    oh += 2
+                }
+            }
+        }
+    }
+
+    /// Two output rows of one plane: their inputs start at `source` (k + 1 padded rows).
+    private struct RowPair {
+        let source: UnsafeRawPointer
+        let paddedW: Int
+        let first: UnsafeMutablePointer<Float>
+        let second: UnsafeMutablePointer<Float>?
+        let outW: Int
+        let taps: UnsafePointer<SIMD8<Float>>
+        let bias: SIMD8<Float>
+
+        @inline(never) func run3() { run(k: 3) }
+        @inline(never) func run5() { run(k: 5) }
+
+        /// Called with a literal `k`, so that the tap loops unroll and the weights stay in registers.
+        @inline(__always)
+        func run(k: Int) {
+            let vectors = (outW &+ 7) / 8
+            let d0 = UnsafeMutableRawPointer(first), d1 = second.map { UnsafeMutableRawPointer($0) }
+            let rowBytes = paddedW &* 4
+            for v in 0..<vectors {
+                var a0 = bias, a1 = bias
+                let base = v &* 32
+                // Input row 0 feeds only the first output row, row k only the second, the rows
+                // between feed both.
+                var row = source.advanced(by: base)
+                for j in 0..<k { a0 += taps[j] * row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self) }
+                for i in 1..<k {
+                    row = source.advanced(by: i &* rowBytes &+ base)
+                    for j in 0..<k {
+                        let s = row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
+                        a0 += taps[i &* k &+ j] * s
+                        a1 += taps[(i &- 1) &* k &+ j] * s
+                    }
+                }
+                if d1 != nil {
+                    row = source.advanced(by: k &* rowBytes &+ base)
+                    for j in 0..<k {
+                        a1 += taps[(k &- 1) &* k &+ j] * row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
+                    }
+                }
+                if v &* 8 &+ 8 <= outW {
+                    d0.storeBytes(of: a0, toByteOffset: base, as: SIMD8<Float>.self)
+                    d1?.storeBytes(of: a1, toByteOffset: base, as: SIMD8<Float>.self)
+                } else {
+                    for q in 0..<(outW &- v &* 8) {
+                        first[v &* 8 &+ q] = a0[q]
+                        second?[v &* 8 &+ q] = a1[q]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies one input plane into the padded buffer, whose zero border stays untouched between
+    /// planes (only the image rectangle is rewritten).
+    @inline(__always)
+    private static func fill(_ padded: UnsafeMutablePointer<Float>, paddedW: Int, from plane: UnsafePointer<Float>,
+                             geometry g: ConvGeometry) {
+        for r in 0..<g.height {
+            (padded + (r + g.padding.top) * paddedW + g.padding.left).update(from: plane + r * g.width, count: g.width)
+        }
+    }
+}
