@@ -6,7 +6,8 @@
 if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
   _flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
   _has() { for f in "$@"; do case "$_flags" in *" $f "*) ;; *) return 1 ;; esac; done; }
-  # Haswell (AVX2) even on AVX-512 CPUs: see BLASCore.recommendation for why not SkylakeX.
-  if _has avx2 fma; then export OPENBLAS_CORETYPE=Haswell; fi
+  # The same choice as BLASCore.recommendation, for a CPU OpenBLAS does not know.
+  if _has avx512f avx512cd avx512bw avx512dq avx512vl; then export OPENBLAS_CORETYPE=SkylakeX
+  elif _has avx2 fma; then export OPENBLAS_CORETYPE=Haswell; fi
   unset _flags; unset -f _has
 fi

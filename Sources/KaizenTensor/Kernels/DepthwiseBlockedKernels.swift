@@ -20,12 +20,19 @@ struct DepthwiseChannelBlock {
     /// whose border (and unused lanes) must hold zeros.
     func pack(_ image: UnsafePointer<Float>, first: Int, count: Int, into buf: UnsafeMutablePointer<Float>) {
         let g = geometry
-        for k in 0..<count {
-            let plane = image + (first + k) * g.planeIn
-            for r in 0..<g.height {
-                let s = plane + r * g.width
-                let d = buf + ((r + g.padding.top) * paddedW + g.padding.left) * 8 + k
-                for c in 0..<g.width { d[c * 8] = s[c] }
+        let planes = image + first * g.planeIn
+        for r in 0..<g.height {
+            let d = buf + ((r + g.padding.top) * paddedW + g.padding.left) * 8
+            var c = 0
+            if count == 8 {
+                while c + 8 <= g.width {
+                    Transpose8x8.copy(from: planes + r * g.width + c, srcStride: g.planeIn, to: d + c * 8, dstStride: 8)
+                    c += 8
+                }
+            }
+            for k in 0..<count {
+                let s = planes + k * g.planeIn + r * g.width
+                for cc in c..<g.width { d[cc * 8 + k] = s[cc] }
             }
         }
     }
@@ -33,20 +40,30 @@ struct DepthwiseChannelBlock {
     /// Writes lanes 0..<count of an unpadded [h, w, 8] buffer to planes `first..<first+count`.
     static func unpack(_ buf: UnsafePointer<Float>, plane: Int, first: Int, count: Int,
                        into image: UnsafeMutablePointer<Float>) {
-        for k in 0..<count {
-            let d = image + (first + k) * plane
-            for p in 0..<plane { d[p] = buf[p * 8 + k] }
+        let d = image + first * plane
+        var p = 0
+        if count == 8 {
+            while p + 8 <= plane {
+                Transpose8x8.copy(from: buf + p * 8, srcStride: 8, to: d + p, dstStride: plane)
+                p += 8
+            }
         }
+        for k in 0..<count { for q in p..<plane { d[k * plane + q] = buf[q * 8 + k] } }
     }
 
     /// Interleaves planes `first..<first+count` of `image` ([C, plane]) into an unpadded [plane, 8] buffer.
     static func interleave(_ image: UnsafePointer<Float>, plane: Int, first: Int, count: Int,
                            into buf: UnsafeMutablePointer<Float>) {
         if count < 8 { buf.update(repeating: 0, count: plane * 8) }
-        for k in 0..<count {
-            let s = image + (first + k) * plane
-            for p in 0..<plane { buf[p * 8 + k] = s[p] }
+        let s = image + first * plane
+        var p = 0
+        if count == 8 {
+            while p + 8 <= plane {
+                Transpose8x8.copy(from: s + p, srcStride: plane, to: buf + p * 8, dstStride: 8)
+                p += 8
+            }
         }
+        for k in 0..<count { for q in p..<plane { buf[q * 8 + k] = s[k * plane + q] } }
     }
 
     /// All weights [C, taps] regrouped as [blocks, taps, 8] (zeros for missing channels). Built
@@ -166,13 +183,19 @@ enum DepthwiseBlockedKernels {
                     }
                 }
                 // Interior of the padded gradient -> planes.
-                let image = pgx.value + n * g.channels * g.planeIn
-                for k in 0..<count {
-                    let plane = image + (first + k) * g.planeIn
-                    for r in 0..<g.height {
-                        let src = buf + ((r + g.padding.top) * block.paddedW + g.padding.left) * 8 + k
-                        let dst = plane + r * g.width
-                        for c in 0..<g.width { dst[c] = src[c * 8] }
+                let planes = pgx.value + (n * g.channels + first) * g.planeIn
+                for r in 0..<g.height {
+                    let src = buf + ((r + g.padding.top) * block.paddedW + g.padding.left) * 8
+                    var c = 0
+                    if count == 8 {
+                        while c + 8 <= g.width {
+                            Transpose8x8.copy(from: src + c * 8, srcStride: 8, to: planes + r * g.width + c, dstStride: g.planeIn)
+                            c += 8
+                        }
+                    }
+                    for k in 0..<count {
+                        let dst = planes + k * g.planeIn + r * g.width
+                        for cc in c..<g.width { dst[cc] = src[cc * 8 + k] }
                     }
                 }
             }

@@ -1,5 +1,26 @@
 /// Sum and mean over axes.
 enum ReduceKernel {
+    /// Block length of `longRowSum`: fixed, so that the result does not depend on the thread count.
+    static let longRowBlock = 65_536
+
+    /// Sum of one long row as per-block partial sums added in block order (the blocks in parallel
+    /// when `parallel`; the result is the same either way).
+    static func longRowSum(_ p: UnsafePointer<Float>, _ n: Int, parallel: Bool) -> Float {
+        let blocks = (n + longRowBlock - 1) / longRowBlock
+        var partials = [Float](repeating: 0, count: blocks)
+        partials.withUnsafeMutableBufferPointer { buffer in
+            let out = UncheckedSendable(buffer.baseAddress!), src = UncheckedSendable(p)
+            let body: (Range<Int>) -> Void = { range in
+                for b in range {
+                    let start = b * longRowBlock
+                    out.value[b] = Kernels.sum(src.value + start, Swift.min(longRowBlock, n - start))
+                }
+            }
+            if parallel { Parallel.forRanges(blocks, costPerItem: longRowBlock, body) } else { body(0..<blocks) }
+        }
+        return partials.reduce(0, +)
+    }
+
     /// Sums a contiguous tensor viewed as [outer, r, inner] over the middle axis.
     static func sumAxis(_ x: Tensor, axis: Int) -> Tensor {
         let shape = x.shape
@@ -8,9 +29,11 @@ enum ReduceKernel {
         outShape[axis] = 1
         let out = Tensor(uninitializedShape: outShape)
         let px = x.basePointer, po = out.basePointer
-        if inner == 1 {
+        if inner == 1 && outer < Parallel.maxThreads && r >= 2 * longRowBlock {
+            for o in 0..<outer { po[o] = longRowSum(px + o * r, r, parallel: true) }
+        } else if inner == 1 {
             Parallel.forRanges(outer, costPerItem: r) { range in
-                for o in range { po[o] = Kernels.sum(px + o * r, r) }
+                for o in range { po[o] = r >= 2 * longRowBlock ? longRowSum(px + o * r, r, parallel: false) : Kernels.sum(px + o * r, r) }
             }
         } else {
             Parallel.forRanges(outer, costPerItem: r * inner) { range in
