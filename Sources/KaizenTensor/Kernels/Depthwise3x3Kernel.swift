@@ -51,15 +51,15 @@ enum Depthwise3x3Kernel {
             while ow + 8 <= interior.upperBound {
                 let o = (ow + co) * 4
                 var s = SIMD8<Float>(repeating: bias)
-                s += v.0 * a0.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                s += v.1 * a0.loadUnaligned(fromByteOffset: o + 4, as: SIMD8<Float>.self)
-                s += v.2 * a0.loadUnaligned(fromByteOffset: o + 8, as: SIMD8<Float>.self)
-                s += v.3 * a1.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                s += v.4 * a1.loadUnaligned(fromByteOffset: o + 4, as: SIMD8<Float>.self)
-                s += v.5 * a1.loadUnaligned(fromByteOffset: o + 8, as: SIMD8<Float>.self)
-                s += v.6 * a2.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                s += v.7 * a2.loadUnaligned(fromByteOffset: o + 4, as: SIMD8<Float>.self)
-                s += v.8 * a2.loadUnaligned(fromByteOffset: o + 8, as: SIMD8<Float>.self)
+                s.multiplyAdd(v.0, a0.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
+                s.multiplyAdd(v.1, a0.loadUnaligned(fromByteOffset: o + 4, as: SIMD8<Float>.self))
+                s.multiplyAdd(v.2, a0.loadUnaligned(fromByteOffset: o + 8, as: SIMD8<Float>.self))
+                s.multiplyAdd(v.3, a1.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
+                s.multiplyAdd(v.4, a1.loadUnaligned(fromByteOffset: o + 4, as: SIMD8<Float>.self))
+                s.multiplyAdd(v.5, a1.loadUnaligned(fromByteOffset: o + 8, as: SIMD8<Float>.self))
+                s.multiplyAdd(v.6, a2.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
+                s.multiplyAdd(v.7, a2.loadUnaligned(fromByteOffset: o + 4, as: SIMD8<Float>.self))
+                s.multiplyAdd(v.8, a2.loadUnaligned(fromByteOffset: o + 8, as: SIMD8<Float>.self))
                 dr.storeBytes(of: s, toByteOffset: ow * 4, as: SIMD8<Float>.self)
                 ow += 8
             }
@@ -154,9 +154,9 @@ extension Depthwise3x3Kernel {
                                 let gv = dr.loadUnaligned(fromByteOffset: ow * 4, as: SIMD8<Float>.self)
                                 for i in 0..<3 {
                                     let r = UnsafeRawPointer(i == 0 ? rows.0 : i == 1 ? rows.1 : rows.2), o = (ow + co) * 4
-                                    vec[i * 3] += gv * r.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                                    vec[i * 3 + 1] += gv * r.loadUnaligned(fromByteOffset: o + 4, as: SIMD8<Float>.self)
-                                    vec[i * 3 + 2] += gv * r.loadUnaligned(fromByteOffset: o + 8, as: SIMD8<Float>.self)
+                                    vec[i * 3].multiplyAdd(gv, r.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
+                                    vec[i * 3 + 1].multiplyAdd(gv, r.loadUnaligned(fromByteOffset: o + 4, as: SIMD8<Float>.self))
+                                    vec[i * 3 + 2].multiplyAdd(gv, r.loadUnaligned(fromByteOffset: o + 8, as: SIMD8<Float>.self))
                                 }
                                 ow += 8
                             }

@@ -117,10 +117,10 @@ enum DepthwiseBlockedKernels {
                         let base = rowBase + ow * step
                         for t in 0..<g.taps {
                             let wt = w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self), o = (base + offsets[t]) * 4
-                            a0 += wt * src.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                            a1 += wt * src.loadUnaligned(fromByteOffset: o + step * 4, as: SIMD8<Float>.self)
-                            a2 += wt * src.loadUnaligned(fromByteOffset: o + step * 8, as: SIMD8<Float>.self)
-                            a3 += wt * src.loadUnaligned(fromByteOffset: o + step * 12, as: SIMD8<Float>.self)
+                            a0.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
+                            a1.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: o + step * 4, as: SIMD8<Float>.self))
+                            a2.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: o + step * 8, as: SIMD8<Float>.self))
+                            a3.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: o + step * 12, as: SIMD8<Float>.self))
                         }
                         let d = (oh * g.outW + ow) * 32
                         dst.storeBytes(of: a0, toByteOffset: d, as: SIMD8<Float>.self)
@@ -132,7 +132,7 @@ enum DepthwiseBlockedKernels {
                     while ow < g.outW {
                         var a0 = b
                         let base = rowBase + ow * step
-                        for t in 0..<g.taps { a0 += w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self) * src.loadUnaligned(fromByteOffset: (base + offsets[t]) * 4, as: SIMD8<Float>.self) }
+                        for t in 0..<g.taps { a0.multiplyAdd(w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self), src.loadUnaligned(fromByteOffset: (base + offsets[t]) * 4, as: SIMD8<Float>.self)) }
                         dst.storeBytes(of: a0, toByteOffset: (oh * g.outW + ow) * 32, as: SIMD8<Float>.self)
                         ow += 1
                     }
@@ -173,8 +173,8 @@ enum DepthwiseBlockedKernels {
                             let step = g.strideW * 32
                             var so = oh * g.outW * 32
                             for _ in 0..<g.outW {
-                                let v = d.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                                    + wt * s.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self)
+                                var v = d.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                                v.multiplyAdd(wt, s.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self))
                                 d.storeBytes(of: v, toByteOffset: o, as: SIMD8<Float>.self)
                                 o += step
                                 so += 32
@@ -233,7 +233,7 @@ enum DepthwiseBlockedKernels {
                             var so = oh * g.outW * 32
                             var ow = 0
                             while ow + 2 <= g.outW {
-                                a0 += gs.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self) * s.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                                a0.multiplyAdd(gs.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self), s.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
                                 a1 += gs.loadUnaligned(fromByteOffset: so + 32, as: SIMD8<Float>.self)
                                     * s.loadUnaligned(fromByteOffset: o + step, as: SIMD8<Float>.self)
                                 o += 2 * step
@@ -241,7 +241,7 @@ enum DepthwiseBlockedKernels {
                                 ow += 2
                             }
                             if ow < g.outW {
-                                a0 += gs.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self) * s.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                                a0.multiplyAdd(gs.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self), s.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
                             }
                         }
                         let sum = accRaw.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self) + a0 + a1

@@ -134,10 +134,10 @@ enum DepthwisePhaseKernels {
             var a0 = SIMD8<Float>(repeating: bias), a1 = a0, a2 = a0, a3 = a0
             for t in 0..<taps {
                 let w = SIMD8<Float>(repeating: weights[t]), o = (offsets[t] + idx) * 4
-                a0 += w * s.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                a1 += w * s.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
-                a2 += w * s.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
-                a3 += w * s.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
+                a0.multiplyAdd(w, s.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
+                a1.multiplyAdd(w, s.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self))
+                a2.multiplyAdd(w, s.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self))
+                a3.multiplyAdd(w, s.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self))
             }
             d.storeBytes(of: a0, toByteOffset: idx * 4, as: SIMD8<Float>.self)
             d.storeBytes(of: a1, toByteOffset: idx * 4 + 32, as: SIMD8<Float>.self)
@@ -148,7 +148,7 @@ enum DepthwisePhaseKernels {
         while idx < count {
             var a0 = SIMD8<Float>(repeating: bias)
             for t in 0..<taps {
-                a0 += SIMD8<Float>(repeating: weights[t]) * s.loadUnaligned(fromByteOffset: (offsets[t] + idx) * 4, as: SIMD8<Float>.self)
+                a0.multiplyAdd(SIMD8<Float>(repeating: weights[t]), s.loadUnaligned(fromByteOffset: (offsets[t] + idx) * 4, as: SIMD8<Float>.self))
             }
             d.storeBytes(of: a0, toByteOffset: idx * 4, as: SIMD8<Float>.self)
             idx += 8

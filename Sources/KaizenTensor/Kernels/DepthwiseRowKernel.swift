@@ -107,19 +107,19 @@ enum DepthwiseRowKernel {
                 // Input row 0 feeds only the first output row, row k only the second, the rows
                 // between feed both.
                 var row = source.advanced(by: base)
-                for j in 0..<k { a0 += taps[j] * row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self) }
+                for j in 0..<k { a0.multiplyAdd(taps[j], row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)) }
                 for i in 1..<k {
                     row = source.advanced(by: i &* rowBytes &+ base)
                     for j in 0..<k {
                         let s = row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
-                        a0 += taps[i &* k &+ j] * s
-                        a1 += taps[(i &- 1) &* k &+ j] * s
+                        a0.multiplyAdd(taps[i &* k &+ j], s)
+                        a1.multiplyAdd(taps[(i &- 1) &* k &+ j], s)
                     }
                 }
                 if d1 != nil {
                     row = source.advanced(by: k &* rowBytes &+ base)
                     for j in 0..<k {
-                        a1 += taps[(k &- 1) &* k &+ j] * row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
+                        a1.multiplyAdd(taps[(k &- 1) &* k &+ j], row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self))
                     }
                 }
                 if v &* 8 &+ 8 <= outW {
