@@ -34,6 +34,8 @@ import Testing
              stride: (1, 1), padding: Padding2D(top: 1, bottom: 3, left: 2, right: 0), dilation: (2, 2), groups: 2),
         Case(name: "depthwise 5x5 stride 1 asymmetric wide", x: [1, 2, 6, 11], w: [2, 1, 5, 5], bias: true,
              stride: (1, 1), padding: Padding2D(top: 4, bottom: 0, left: 1, right: 3), dilation: (1, 1), groups: 2),
+        Case(name: "depthwise 3x3 stride 2 asymmetric wide", x: [1, 2, 7, 20], w: [2, 1, 3, 3], bias: true,
+             stride: (2, 2), padding: Padding2D(top: 2, bottom: 1, left: 1, right: 2), dilation: (1, 1), groups: 2),
         Case(name: "depthwise 5x5 stride 2 asymmetric", x: [1, 2, 9, 8], w: [2, 1, 5, 5], bias: false,
              stride: (2, 2), padding: Padding2D(top: 1, bottom: 2, left: 2, right: 1), dilation: (1, 1), groups: 2),
     ]

@@ -26,6 +26,9 @@ import Testing
         Case(name: "3x3 s1 row kernel 5x13, multiplier 2", x: [2, 3, 5, 13], multiplier: 2, kernel: 3, stride: 1),
         Case(name: "5x5 s1 row kernel 9x19", x: [1, 4, 9, 19], multiplier: 1, kernel: 5, stride: 1),
         Case(name: "5x5 s1 row kernel 8x8 (one vector)", x: [2, 3, 8, 8], multiplier: 1, kernel: 5, stride: 1),
+        // Stride-2 3x3 row kernel (outputs >= 8 wide): odd left padding (width 19), even (width 36).
+        Case(name: "3x3 s2 strided rows 9x19, multiplier 2", x: [2, 3, 9, 19], multiplier: 2, kernel: 3, stride: 2),
+        Case(name: "3x3 s2 strided rows 11x36", x: [1, 4, 11, 36], multiplier: 1, kernel: 3, stride: 2),
     ]
 
     func conv(_ c: Case, _ x: Tensor, _ w: Tensor, bias: Tensor? = nil) throws -> Tensor {

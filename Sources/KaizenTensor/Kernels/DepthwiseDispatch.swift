@@ -1,11 +1,15 @@
-/// Chooses the depthwise kernel for a geometry (measured on EfficientNet-Lite0 shapes, bench-conv.md):
-/// the per-row 3x3 kernel where it is fastest (3x3 forward, stride-1 gradients), eight-channel
-/// blocks for every other multiplier-1 case (5x5, stride-2 gradients), phase planes otherwise.
+/// Chooses the depthwise kernel for a geometry (measured on EfficientNet-Lite0 shapes, BENCHMARKS.md):
+/// padded-plane row kernels for planes at least eight outputs wide (3x3/5x5 at stride 1: forward
+/// and input gradient; 3x3 at stride 2: forward), the per-row 3x3 kernel for the other 3x3 cases it covers,
+/// eight-channel blocks for every other multiplier-1 case (small planes, stride-2 gradients),
+/// phase planes otherwise.
 enum DepthwiseDispatch {
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, multiplier m: Int) {
         if DepthwiseRowKernel.applies(g) {
             DepthwiseRowKernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
+        } else if DepthwiseStridedRowKernel.applies(g) {
+            DepthwiseStridedRowKernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
         } else if Depthwise3x3Kernel.applies(g) {
             Depthwise3x3Kernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
         } else if DepthwiseBlockedKernels.applies(g, multiplier: m) {
