@@ -21,6 +21,10 @@ import Testing
              stride: (1, 1), padding: .symmetric(0), dilation: (1, 1), groups: 1),
         Case(name: "1x1 per-image plane of 256", x: [1, 2, 16, 16], w: [3, 2, 1, 1], bias: true,
              stride: (1, 1), padding: .symmetric(0), dilation: (1, 1), groups: 1),
+        // Few input channels (27 rows <= 32 outputs): the forward keeps its columns for the weight gradient.
+        Case(name: "RGB stem 3x3/s2 SAME", x: [2, 3, 9, 8], w: [32, 3, 3, 3], bias: true,
+             stride: (2, 2), padding: .same(inputHeight: 9, inputWidth: 8, kernel: (3, 3), stride: (2, 2)),
+             dilation: (1, 1), groups: 1),
         Case(name: "1x1 stride 2", x: [2, 3, 5, 5], w: [4, 3, 1, 1], bias: false,
              stride: (2, 2), padding: .symmetric(0), dilation: (1, 1), groups: 1),
         Case(name: "depthwise 3x3 SAME stride 2", x: [2, 3, 7, 6], w: [3, 1, 3, 3], bias: true,

@@ -2,6 +2,12 @@
 public enum Autograd {
     /// Attaches an op node to `output` when grad mode is on and an input is tracked; otherwise
     /// returns `output` untouched, so inference builds no graph.
+    /// Whether `record` with these inputs would attach a node (so an op can decide up front
+    /// whether to keep intermediates for its backward).
+    public static func willRecord(_ inputs: [Tensor]) -> Bool {
+        GradMode.isEnabled && inputs.contains { $0.node != nil }
+    }
+
     public static func record(_ op: String, output: Tensor, inputs: [Tensor],
                               backward: @escaping GradNode.Backward) -> Tensor {
         guard GradMode.isEnabled else { return output }

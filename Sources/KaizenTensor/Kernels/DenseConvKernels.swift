@@ -7,14 +7,25 @@ enum DenseConvKernels {
         g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && g.padding.isZero
     }
 
-    /// out [N, O, OH, OW] = conv(x [N, C, H, W], weight [O, C/groups, kh, kw]) + bias.
+    /// Whether the forward should keep every image's columns for the weight gradient: only when
+    /// they are no larger than the output (few input channels, e.g. an RGB stem: 27 rows for 32
+    /// output channels), so keeping them at most doubles what the graph holds for this layer.
+    static func keepsColumns(_ g: ConvGeometry, outChannels: Int, groups: Int) -> Bool {
+        groups == 1 && !isPointwise(g) && g.channels * g.taps <= outChannels
+    }
+
+    /// out [N, O, OH, OW] = conv(x [N, C, H, W], weight [O, C/groups, kh, kw]) + bias. With
+    /// `keptColumns` ([N, C*kh*kw, OH*OW], groups 1) each image's columns stay there for `backward`.
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, outChannels: Int, groups: Int) {
+                        out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, outChannels: Int, groups: Int,
+                        keptColumns: UnsafeMutablePointer<Float>? = nil) {
         let cg = g.channels / groups, og = outChannels / groups, k = cg * g.taps, p = g.planeOut
         let pointwise = isPointwise(g)
-        let columns: UnsafeMutablePointer<Float>? = pointwise ? nil : .allocate(capacity: k * p)
-        defer { columns?.deallocate() }
+        // Scratch from TensorStorage: large buffers come back from its mapping cache without page faults.
+        let scratch = pointwise || keptColumns != nil ? nil : TensorStorage(uninitializedCount: k * p)
+        defer { withExtendedLifetime(scratch) {} }
         for n in 0..<g.batch {
+            let columns = keptColumns.map { $0 + n * k * p } ?? scratch?.pointer
             let image = x + n * g.channels * g.planeIn
             let outImage = out + n * outChannels * p
             if let bias {
@@ -36,13 +47,17 @@ enum DenseConvKernels {
 
     /// Gradients of the input (when `gradInput` is given; overwritten) and of the weight (when
     /// `gradWeight` is given; overwritten) from the output gradient `gradOut` [N, O, OH, OW].
+    /// `keptColumns`: the forward's columns (see `keepsColumns`), used instead of unfolding again.
     static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
                          geometry g: ConvGeometry, outChannels: Int, groups: Int,
-                         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
+                         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
+                         keptColumns: UnsafePointer<Float>? = nil) {
         let cg = g.channels / groups, og = outChannels / groups, k = cg * g.taps, p = g.planeOut
         let pointwise = isPointwise(g)
-        let columns: UnsafeMutablePointer<Float>? = pointwise ? nil : .allocate(capacity: k * p)
-        defer { columns?.deallocate() }
+        // Scratch from TensorStorage: large buffers come back from its mapping cache without page faults.
+        let scratch = pointwise || (keptColumns != nil && gradInput == nil) ? nil : TensorStorage(uninitializedCount: k * p)
+        defer { withExtendedLifetime(scratch) {} }
+        let columns = scratch?.pointer
         if let gradInput, !pointwise { gradInput.update(repeating: 0, count: g.batch * g.channels * g.planeIn) }
         for n in 0..<g.batch {
             let image = x + n * g.channels * g.planeIn
@@ -52,7 +67,9 @@ enum DenseConvKernels {
                 let channelRange = grp * cg..<(grp + 1) * cg
                 if let gradWeight {
                     let rhs: UnsafePointer<Float>
-                    if let columns {
+                    if let keptColumns {
+                        rhs = keptColumns + n * k * p
+                    } else if let columns {
                         Im2Col.unfold(image, channelRange: channelRange, geometry: g, into: columns)
                         rhs = UnsafePointer(columns)
                     } else {

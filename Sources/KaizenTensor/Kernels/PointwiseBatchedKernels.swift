@@ -26,9 +26,10 @@ enum PointwiseBatchedKernels {
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, outChannels o: Int) {
         let cols = g.batch * g.planeIn
-        let xT = UnsafeMutablePointer<Float>.allocate(capacity: g.channels * cols)
-        let yT = UnsafeMutablePointer<Float>.allocate(capacity: o * cols)
-        defer { xT.deallocate(); yT.deallocate() }
+        // Scratch from TensorStorage: large buffers come back from its mapping cache without page faults.
+        let xStorage = TensorStorage(uninitializedCount: g.channels * cols), yStorage = TensorStorage(uninitializedCount: o * cols)
+        defer { withExtendedLifetime((xStorage, yStorage)) {} }
+        let xT = xStorage.pointer, yT = yStorage.pointer
         toChannelMajor(x, batch: g.batch, channels: g.channels, plane: g.planeIn, into: xT)
         if let bias { for r in 0..<o { (yT + r * cols).update(repeating: bias[r], count: cols) } }
         BLAS.sgemm(transA: false, transB: false, m: o, n: cols, k: g.channels, a: weight, lda: g.channels,
@@ -40,9 +41,9 @@ enum PointwiseBatchedKernels {
                          geometry g: ConvGeometry, outChannels o: Int,
                          gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
         let cols = g.batch * g.planeIn
-        let gT = UnsafeMutablePointer<Float>.allocate(capacity: o * cols)
-        let xT = UnsafeMutablePointer<Float>.allocate(capacity: g.channels * cols)
-        defer { gT.deallocate(); xT.deallocate() }
+        let gStorage = TensorStorage(uninitializedCount: o * cols), xStorage = TensorStorage(uninitializedCount: g.channels * cols)
+        defer { withExtendedLifetime((gStorage, xStorage)) {} }
+        let gT = gStorage.pointer, xT = xStorage.pointer
         toChannelMajor(gradOut, batch: g.batch, channels: o, plane: g.planeIn, into: gT)
         if let gradWeight {
             toChannelMajor(x, batch: g.batch, channels: g.channels, plane: g.planeIn, into: xT)

@@ -12,6 +12,8 @@ extension Functional {
         let depthwise = groups == g.channels && groups > 1
         let xc = x.contiguousValues(), wc = weight.contiguousValues(), bc = bias?.contiguousValues()
         let out = Tensor(uninitializedShape: [g.batch, outChannels, g.outH, g.outW])
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        var kept: TensorStorage?
         if depthwise {
             DepthwiseDispatch.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
                                       out: out.basePointer, geometry: g, multiplier: outChannels / groups)
@@ -19,10 +21,16 @@ extension Functional {
             PointwiseBatchedKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
                                             out: out.basePointer, geometry: g, outChannels: outChannels)
         } else {
+            // Keep the columns for the weight gradient when they are small (see `keepsColumns`).
+            if weight.node != nil && Autograd.willRecord(inputs)
+                && DenseConvKernels.keepsColumns(g, outChannels: outChannels, groups: groups) {
+                kept = TensorStorage(uninitializedCount: g.batch * g.channels * g.taps * g.planeOut)
+            }
             DenseConvKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
-                                     out: out.basePointer, geometry: g, outChannels: outChannels, groups: groups)
+                                     out: out.basePointer, geometry: g, outChannels: outChannels, groups: groups,
+                                     keptColumns: kept?.pointer)
         }
-        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        let columns = kept
         return Autograd.record(depthwise ? "depthwiseConv2d" : "conv2d", output: out, inputs: inputs) { gradOut, needs in
             let go = gradOut.contiguousValues()
             let gx: Tensor? = needs[0] ? Tensor(uninitializedShape: xc.shape) : nil
@@ -36,9 +44,12 @@ extension Functional {
                                                  geometry: g, outChannels: outChannels,
                                                  gradInput: gx?.basePointer, gradWeight: gw?.basePointer)
             } else if gx != nil || gw != nil {
-                DenseConvKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
-                                          geometry: g, outChannels: outChannels, groups: groups,
-                                          gradInput: gx?.basePointer, gradWeight: gw?.basePointer)
+                withExtendedLifetime(columns) {
+                    DenseConvKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
+                                              geometry: g, outChannels: outChannels, groups: groups,
+                                              gradInput: gx?.basePointer, gradWeight: gw?.basePointer,
+                                              keptColumns: columns.map { UnsafePointer($0.pointer) })
+                }
             }
             var grads: [Tensor?] = [gx, gw]
             if bias != nil { grads.append(needs[2] ? ConvReductions.sumPerChannel(go) : nil) }
