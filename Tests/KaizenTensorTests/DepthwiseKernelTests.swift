@@ -22,6 +22,7 @@ import Testing
         Case(name: "3x3 s2 SAME odd, 10 channels (blocked gradients)", x: [2, 10, 7, 9], multiplier: 1, kernel: 3, stride: 2),
         Case(name: "5x5 s2 multiplier 2 (phase planes)", x: [1, 3, 8, 9], multiplier: 2, kernel: 5, stride: 2),
         Case(name: "5x5 s1 on a 4x4 plane", x: [3, 8, 4, 4], multiplier: 1, kernel: 5, stride: 1),
+        Case(name: "5x5 s2 on a 5x5 plane (narrow rows, pixel tail)", x: [2, 8, 5, 5], multiplier: 1, kernel: 5, stride: 2),
         // Row kernel (stride 1, outputs >= 8 wide): partial last vector, odd row count, multiplier.
         Case(name: "3x3 s1 row kernel 5x13, multiplier 2", x: [2, 3, 5, 13], multiplier: 2, kernel: 3, stride: 1),
         Case(name: "5x5 s1 row kernel 9x19", x: [1, 4, 9, 19], multiplier: 1, kernel: 5, stride: 1),

@@ -21,6 +21,31 @@ struct DepthwiseChannelBlock {
     func pack(_ image: UnsafePointer<Float>, first: Int, count: Int, into buf: UnsafeMutablePointer<Float>) {
         let g = geometry
         let planes = image + first * g.planeIn
+        if count == 8 && g.width < 8 {
+            // Rows narrower than a vector (4x4 planes at N64): transpose eight consecutive pixels,
+            // which span rows, then put each pixel's eight channels at its padded position.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { temp in
+                let t = temp.baseAddress!
+                var q = 0, r = 0, c = 0
+                while q + 8 <= g.planeIn {
+                    Transpose8x8.copy(from: planes + q, srcStride: g.planeIn, to: t, dstStride: 8)
+                    for i in 0..<8 {
+                        UnsafeMutableRawPointer(buf + ((r + g.padding.top) * paddedW + g.padding.left + c) * 8)
+                            .storeBytes(of: UnsafeRawPointer(t + i * 8).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                        c += 1
+                        if c == g.width { c = 0; r += 1 }
+                    }
+                    q += 8
+                }
+                while q < g.planeIn {
+                    for k in 0..<8 { buf[((r + g.padding.top) * paddedW + g.padding.left + c) * 8 + k] = planes[k * g.planeIn + q] }
+                    c += 1
+                    if c == g.width { c = 0; r += 1 }
+                    q += 1
+                }
+            }
+            return
+        }
         for r in 0..<g.height {
             let d = buf + ((r + g.padding.top) * paddedW + g.padding.left) * 8
             var c = 0
@@ -95,7 +120,14 @@ enum DepthwiseBlockedKernels {
             let buf = UnsafeMutablePointer<Float>.allocate(capacity: block.paddedCount)
             let result = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * 8)
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: g.taps)
-            defer { buf.deallocate(); result.deallocate(); offsets.deallocate() }
+            // Byte offset of each output pixel's window in the padded block (no division per pixel).
+            let bases = UnsafeMutablePointer<Int>.allocate(capacity: g.planeOut)
+            defer { buf.deallocate(); result.deallocate(); offsets.deallocate(); bases.deallocate() }
+            for oh in 0..<g.outH {
+                for ow in 0..<g.outW {
+                    bases[oh * g.outW + ow] = (oh * g.strideH * block.paddedW + ow * g.strideW) * 32
+                }
+            }
             buf.initialize(repeating: 0, count: block.paddedCount)
             for t in 0..<g.taps {
                 offsets[t] = ((t / g.kernelW) * g.dilationH * block.paddedW + (t % g.kernelW) * g.dilationW) * 8
@@ -108,34 +140,35 @@ enum DepthwiseBlockedKernels {
                 let w = UnsafeRawPointer(pw.value + (first / 8) * g.taps * 8)
                 let b = UnsafeRawPointer(pb.value).loadUnaligned(fromByteOffset: first * 4, as: SIMD8<Float>.self)
                 let src = UnsafeRawPointer(buf), dst = UnsafeMutableRawPointer(result)
-                let step = g.strideW * 8
-                for oh in 0..<g.outH {
-                    let rowBase = oh * g.strideH * block.paddedW * 8
-                    var ow = 0
-                    while ow + 4 <= g.outW {
-                        var a0 = b, a1 = b, a2 = b, a3 = b
-                        let base = rowBase + ow * step
-                        for t in 0..<g.taps {
-                            let wt = w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self), o = (base + offsets[t]) * 4
-                            a0.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
-                            a1.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: o + step * 4, as: SIMD8<Float>.self))
-                            a2.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: o + step * 8, as: SIMD8<Float>.self))
-                            a3.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: o + step * 12, as: SIMD8<Float>.self))
-                        }
-                        let d = (oh * g.outW + ow) * 32
-                        dst.storeBytes(of: a0, toByteOffset: d, as: SIMD8<Float>.self)
-                        dst.storeBytes(of: a1, toByteOffset: d + 32, as: SIMD8<Float>.self)
-                        dst.storeBytes(of: a2, toByteOffset: d + 64, as: SIMD8<Float>.self)
-                        dst.storeBytes(of: a3, toByteOffset: d + 96, as: SIMD8<Float>.self)
-                        ow += 4
+                // Four output pixels at a time in raster order, across row ends, so that planes
+                // narrower than four (2x2 at N64) still run four independent accumulator chains.
+                @inline(__always) func base(_ pixel: Int) -> Int { bases[pixel] }
+                var pixel = 0
+                while pixel + 4 <= g.planeOut {
+                    var a0 = b, a1 = b, a2 = b, a3 = b
+                    let b0 = base(pixel), b1 = base(pixel + 1), b2 = base(pixel + 2), b3 = base(pixel + 3)
+                    for t in 0..<g.taps {
+                        let wt = w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self), o = offsets[t] * 4
+                        a0.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b0 + o, as: SIMD8<Float>.self))
+                        a1.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b1 + o, as: SIMD8<Float>.self))
+                        a2.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b2 + o, as: SIMD8<Float>.self))
+                        a3.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b3 + o, as: SIMD8<Float>.self))
                     }
-                    while ow < g.outW {
-                        var a0 = b
-                        let base = rowBase + ow * step
-                        for t in 0..<g.taps { a0.multiplyAdd(w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self), src.loadUnaligned(fromByteOffset: (base + offsets[t]) * 4, as: SIMD8<Float>.self)) }
-                        dst.storeBytes(of: a0, toByteOffset: (oh * g.outW + ow) * 32, as: SIMD8<Float>.self)
-                        ow += 1
+                    dst.storeBytes(of: a0, toByteOffset: pixel * 32, as: SIMD8<Float>.self)
+                    dst.storeBytes(of: a1, toByteOffset: pixel * 32 + 32, as: SIMD8<Float>.self)
+                    dst.storeBytes(of: a2, toByteOffset: pixel * 32 + 64, as: SIMD8<Float>.self)
+                    dst.storeBytes(of: a3, toByteOffset: pixel * 32 + 96, as: SIMD8<Float>.self)
+                    pixel += 4
+                }
+                while pixel < g.planeOut {
+                    var a0 = b
+                    let b0 = base(pixel)
+                    for t in 0..<g.taps {
+                        a0.multiplyAdd(w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self),
+                                       src.loadUnaligned(fromByteOffset: b0 + offsets[t] * 4, as: SIMD8<Float>.self))
                     }
+                    dst.storeBytes(of: a0, toByteOffset: pixel * 32, as: SIMD8<Float>.self)
+                    pixel += 1
                 }
                 DepthwiseChannelBlock.unpack(result, plane: g.planeOut, first: first, count: count,
                                              into: po.value + n * g.channels * g.planeOut)
