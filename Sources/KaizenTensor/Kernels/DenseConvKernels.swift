@@ -59,6 +59,16 @@ enum DenseConvKernels {
         defer { withExtendedLifetime(scratch) {} }
         let columns = scratch?.pointer
         if let gradInput, !pointwise { gradInput.update(repeating: 0, count: g.batch * g.channels * g.planeIn) }
+        // With fewer column rows than output channels (an RGB stem: 27 vs 32), OpenBLAS runs the
+        // weight gradient faster as its transpose (3.0 vs 4.3 ms for the stem at N8 @224).
+        let transposedGradWeight: UnsafeMutablePointer<Float>? =
+            gradWeight != nil && groups == 1 && k < og ? .allocate(capacity: k * og) : nil
+        defer {
+            if let transposedGradWeight, let gradWeight {
+                for o in 0..<og { for r in 0..<k { gradWeight[o * k + r] = transposedGradWeight[r * og + o] } }
+                transposedGradWeight.deallocate()
+            }
+        }
         for n in 0..<g.batch {
             let image = x + n * g.channels * g.planeIn
             let gOutImage = gradOut + n * outChannels * p
@@ -75,9 +85,15 @@ enum DenseConvKernels {
                     } else {
                         rhs = image + grp * cg * p
                     }
-                    // gW_g += gOut_g [og, p] * columns^T [p, k]
-                    BLAS.sgemm(transA: false, transB: true, m: og, n: k, k: p, a: gOut, lda: p, b: rhs, ldb: p,
-                               beta: n == 0 ? 0 : 1, c: gradWeight + grp * og * k, ldc: k)
+                    if let transposed = transposedGradWeight {
+                        // gW^T [k, og] += columns [k, p] * gOut^T [p, og]
+                        BLAS.sgemm(transA: false, transB: true, m: k, n: og, k: p, a: rhs, lda: p, b: gOut, ldb: p,
+                                   beta: n == 0 ? 0 : 1, c: transposed, ldc: og)
+                    } else {
+                        // gW_g += gOut_g [og, p] * columns^T [p, k]
+                        BLAS.sgemm(transA: false, transB: true, m: og, n: k, k: p, a: gOut, lda: p, b: rhs, ldb: p,
+                                   beta: n == 0 ? 0 : 1, c: gradWeight + grp * og * k, ldc: k)
+                    }
                 }
                 if let gradInput {
                     let gImage = gradInput + n * g.channels * g.planeIn
