@@ -14,10 +14,22 @@ enum DepthwiseRowKernel {
 
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, multiplier m: Int) {
-        if g.kernelH == 3 {
-            run(k: 3, x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
-        } else {
-            run(k: 5, x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
+        let k = g.kernelH
+        let vectors = (g.outW + 7) / 8
+        let paddedW = vectors * 8 + k - 1, paddedH = g.outH + k - 1
+        DepthwisePlaneLoop.run(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m,
+                               scratchCount: paddedH * paddedW,
+                               fill: { fill($0, paddedW: paddedW, from: $1, geometry: g) }) { p in
+            let src = UnsafeRawPointer(p.scratch)
+            var oh = 0
+            while oh < g.outH {
+                let pair = oh + 1 < g.outH
+                let rows = RowPair(source: src.advanced(by: oh * paddedW * 4), paddedW: paddedW,
+                                   first: p.out + oh * g.outW, second: pair ? p.out + (oh + 1) * g.outW : nil,
+                                   outW: g.outW, taps: p.taps, bias: p.bias)
+                if k == 3 { rows.run3() } else { rows.run5() }
+                oh += 2
+            }
         }
     }
 
@@ -40,46 +52,6 @@ enum DepthwiseRowKernel {
                                 kernel: (g.kernelH, g.kernelW), stride: (1, 1), dilation: (1, 1),
                                 padding: Padding2D(top: e - p.top, bottom: e - p.bottom, left: e - p.left, right: e - p.right))
         forward(x: gradOut, weight: flipped, bias: nil, out: gradInput, geometry: back, multiplier: 1)
-    }
-
-    /// `k` is a literal at both call sites, so the tap loops below unroll.
-    @inline(__always)
-    private static func run(k: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                            out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, multiplier m: Int) {
-        let outChannels = g.channels * m
-        let vectors = (g.outW + 7) / 8
-        let paddedW = vectors * 8 + k - 1, paddedH = g.outH + k - 1
-        let px = UncheckedSendable(x), pw = UncheckedSendable(weight), po = UncheckedSendable(out)
-        let pb = UncheckedSendable(bias)
-        Parallel.forRanges(g.batch * outChannels, costPerItem: g.planeOut * k * k) { range in
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * paddedW)
-            let taps = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: k * k)
-            defer { padded.deallocate(); taps.deallocate() }
-            padded.initialize(repeating: 0, count: paddedH * paddedW)
-            var lastPlane = -1
-            for plane in range {
-                let n = plane / outChannels, oc = plane % outChannels, c = oc / m
-                let inputPlane = n * g.channels + c
-                // With a multiplier, consecutive output channels read the same input plane.
-                if inputPlane != lastPlane {
-                    fill(padded, paddedW: paddedW, from: px.value + inputPlane * g.planeIn, geometry: g)
-                    lastPlane = inputPlane
-                }
-                for t in 0..<(k * k) { taps[t] = SIMD8(repeating: pw.value[oc * k * k + t]) }
-                let b = SIMD8<Float>(repeating: pb.value?[oc] ?? 0)
-                let op = po.value + plane * g.planeOut
-                let src = UnsafeRawPointer(padded)
-                var oh = 0
-                while oh < g.outH {
-                    let pair = oh + 1 < g.outH
-                    let rows = RowPair(source: src.advanced(by: oh * paddedW * 4), paddedW: paddedW,
-                                       first: op + oh * g.outW, second: pair ? op + (oh + 1) * g.outW : nil,
-                                       outW: g.outW, taps: UnsafePointer(taps), bias: b)
-                    if k == 3 { rows.run3() } else { rows.run5() }
-                    oh += 2
-                }
-            }
-        }
     }
 
     /// Two output rows of one plane: their inputs start at `source` (k + 1 padded rows).

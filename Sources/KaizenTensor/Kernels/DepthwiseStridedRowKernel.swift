@@ -13,34 +13,16 @@ enum DepthwiseStridedRowKernel {
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, multiplier m: Int) {
         let k = 3
-        let outChannels = g.channels * m
         let vectors = (g.outW + 7) / 8
         // Each phase holds the columns the last vector reads (ow + j / 2 < vectors * 8 + k / 2).
         let half = vectors * 8 + k / 2 + 1
         let paddedH = max(g.height + g.padding.top + g.padding.bottom, 2 * (g.outH - 1) + k)
-        let px = UncheckedSendable(x), pw = UncheckedSendable(weight), po = UncheckedSendable(out)
-        let pb = UncheckedSendable(bias)
-        Parallel.forRanges(g.batch * outChannels, costPerItem: g.planeOut * k * k) { range in
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * 2 * half)
-            let taps = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: k * k)
-            defer { padded.deallocate(); taps.deallocate() }
-            padded.initialize(repeating: 0, count: paddedH * 2 * half)
-            var lastPlane = -1
-            for plane in range {
-                let n = plane / outChannels, oc = plane % outChannels, c = oc / m
-                let inputPlane = n * g.channels + c
-                if inputPlane != lastPlane {
-                    fill(padded, half: half, from: px.value + inputPlane * g.planeIn, geometry: g)
-                    lastPlane = inputPlane
-                }
-                for t in 0..<(k * k) { taps[t] = SIMD8(repeating: pw.value[oc * k * k + t]) }
-                let op = po.value + plane * g.planeOut
-                for oh in 0..<g.outH {
-                    let row = StridedRow(source: UnsafeRawPointer(padded + 2 * oh * 2 * half), half: half,
-                                         out: op + oh * g.outW, outW: g.outW, taps: UnsafePointer(taps),
-                                         bias: SIMD8(repeating: pb.value?[oc] ?? 0))
-                    row.run3()
-                }
+        DepthwisePlaneLoop.run(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m,
+                               scratchCount: paddedH * 2 * half,
+                               fill: { fill($0, half: half, from: $1, geometry: g) }) { p in
+            for oh in 0..<g.outH {
+                StridedRow(source: UnsafeRawPointer(p.scratch + 2 * oh * 2 * half), half: half,
+                           out: p.out + oh * g.outW, outW: g.outW, taps: p.taps, bias: p.bias).run3()
             }
         }
     }
