@@ -92,6 +92,26 @@ import Testing
         #expect(ConvReference.maxDifference(dense.scalars, refDense) < 1e-4)
     }
 
+    /// An RGB stem at a realistic size (65x65 outputs, two images) through the kept-columns path:
+    /// conv is linear in the weight, so <gW, dW> = <conv(x, dW), g>, and the input gradient the same way.
+    @Test func stemGradientsOnLargePlanesAreAdjoints() throws {
+        var rng = RandomGenerator(seed: 41)
+        let padding = Padding2D.same(inputHeight: 130, inputWidth: 130, kernel: (3, 3), stride: (2, 2))
+        func conv(_ x: Tensor, _ w: Tensor) throws -> Tensor {
+            try Functional.conv2d(x, weight: w, bias: nil, stride: (2, 2), padding: padding)
+        }
+        let x = rng.normal([2, 3, 130, 130]).requiringGrad(), w = rng.normal([32, 3, 3, 3]).requiringGrad()
+        let y = try conv(x, w)
+        let g = rng.normal(y.shape)
+        try y.backward(seed: g)
+        let dx = rng.normal(x.shape), dw = rng.normal(w.shape)
+        func dot(_ a: Tensor, _ b: Tensor) -> Double { zip(a.scalars, b.scalars).reduce(0) { $0 + Double($1.0 * $1.1) } }
+        let lhsW = dot(try #require(w.grad), dw), rhsW = dot(try noGrad { try conv(x.detached(), dw) }, g)
+        let lhsX = dot(try #require(x.grad), dx), rhsX = dot(try noGrad { try conv(dx, w.detached()) }, g)
+        #expect(abs(lhsW - rhsW) < 1e-3 * max(1, abs(rhsW)), "\(lhsW) vs \(rhsW)")
+        #expect(abs(lhsX - rhsX) < 1e-3 * max(1, abs(rhsX)), "\(lhsX) vs \(rhsX)")
+    }
+
     @Test func samePaddingFollowsTensorFlow() {
         // pad_total = max((ceil(in/s)-1)*s + (k-1)*d + 1 - in, 0); the extra pixel goes bottom/right.
         let cases: [(Int, Int, Int, Int, Int, Int)] = [  // in, k, s, d, before, after
