@@ -11,4 +11,14 @@ extension SIMD8 where Scalar == Float {
         self += a * b
         #endif
     }
+
+    /// `a * b + c`, fused under the same condition as `multiplyAdd` (polynomial evaluation).
+    @inlinable @inline(__always)
+    static func fused(_ a: Self, _ b: Self, _ c: Self) -> Self {
+        #if KAIZEN_FMA || arch(arm64)
+        c.addingProduct(a, b)
+        #else
+        a * b + c
+        #endif
+    }
 }
