@@ -52,12 +52,11 @@ public final class MappedBufferCache: @unchecked Sendable {
     /// request never pins a much larger mapping). Returns it with its true size, or nil.
     public func take(bytes: Int) -> (pointer: UnsafeMutableRawPointer, bytes: Int)? {
         lock.lock(); defer { lock.unlock() }
-        var best: Int?
+        var best: (index: Int, bytes: Int)?
         for (i, e) in entries.enumerated() where e.bytes >= bytes && e.bytes <= bytes + bytes / 4 {
-            if best == nil || e.bytes < entries[best!].bytes { best = i }
+            if e.bytes < best?.bytes ?? .max { best = (i, e.bytes) }
         }
-        guard let i = best, let p = UnsafeMutableRawPointer(bitPattern: entries[i].address) else { return nil }
-        let size = entries[i].bytes
+        guard let (i, size) = best, let p = UnsafeMutableRawPointer(bitPattern: entries[i].address) else { return nil }
         entries.remove(at: i)
         total -= size
         return (p, size)
