@@ -9,7 +9,7 @@ public enum Parallel {
     /// Below this many elements of work a kernel runs on one thread (dispatch costs ~0.2 us).
     public static let minimumGrain = 32_768
 
-    /// Runs `body(chunkIndex, range)` over `0..<count` in at most `maxThreads` contiguous chunks.
+    /// Runs `body(range)` over `0..<count` in at most `maxThreads` contiguous chunks.
     /// `cost` is the work per item, so that small jobs stay on the calling thread.
     @inlinable
     public static func forRanges(_ count: Int, costPerItem cost: Int = 1,
