@@ -93,7 +93,8 @@ import Testing
     }
 
     /// An RGB stem at a realistic size (65x65 outputs, two images) through the kept-columns path:
-    /// conv is linear in the weight, so <gW, dW> = <conv(x, dW), g>, and the input gradient the same way.
+    /// conv is linear in the weight, so <gW, dW> = <conv(x, dW), g>, and the input gradient the
+    /// same way; the forward against naive loops.
     @Test func stemGradientsOnLargePlanesAreAdjoints() throws {
         var rng = RandomGenerator(seed: 41)
         let padding = Padding2D.same(inputHeight: 130, inputWidth: 130, kernel: (3, 3), stride: (2, 2))
@@ -110,6 +111,14 @@ import Testing
         let lhsX = dot(try #require(x.grad), dx), rhsX = dot(try noGrad { try conv(dx, w.detached()) }, g)
         #expect(abs(lhsW - rhsW) < 1e-3 * max(1, abs(rhsW)), "\(lhsW) vs \(rhsW)")
         #expect(abs(lhsX - rhsX) < 1e-3 * max(1, abs(rhsX)), "\(lhsX) vs \(rhsX)")
+        // The forward against naive loops, with and without a bias.
+        let b = rng.normal([32])
+        let yb = try noGrad { try Functional.conv2d(x.detached(), weight: w.detached(), bias: b, stride: (2, 2), padding: padding) }
+        let expected = ConvReference.conv2d(x.detached(), w.detached(), b, stride: (2, 2), padding: padding,
+                                            dilation: (1, 1), groups: 1)
+        #expect(ConvReference.maxDifference(yb.scalars, expected) < 1e-3)
+        #expect(ConvReference.maxDifference(y.scalars, ConvReference.conv2d(x.detached(), w.detached(), nil, stride: (2, 2),
+                                                                           padding: padding, dilation: (1, 1), groups: 1)) < 1e-3)
     }
 
     @Test func samePaddingFollowsTensorFlow() {
