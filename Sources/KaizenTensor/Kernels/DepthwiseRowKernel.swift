@@ -20,16 +20,9 @@ enum DepthwiseRowKernel {
         DepthwisePlaneLoop.run(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m,
                                scratchCount: paddedH * paddedW,
                                fill: { fill($0, paddedW: paddedW, from: $1, geometry: g) }) { p in
-            let src = UnsafeRawPointer(p.scratch)
-            var oh = 0
-            while oh < g.outH {
-                let pair = oh + 1 < g.outH
-                let rows = RowPair(source: src.advanced(by: oh * paddedW * 4), paddedW: paddedW,
-                                   first: p.out + oh * g.outW, second: pair ? p.out + (oh + 1) * g.outW : nil,
-                                   outW: g.outW, taps: p.taps, bias: p.bias)
-                if k == 3 { rows.run3() } else { rows.run5() }
-                oh += 2
-            }
+            let rows = PlaneRows(source: UnsafeRawPointer(p.scratch), paddedW: paddedW, out: p.out,
+                                 outW: g.outW, outH: g.outH, taps: p.taps, bias: p.bias)
+            if k == 3 { rows.run3() } else { rows.run5() }
         }
     }
 
@@ -54,55 +47,59 @@ enum DepthwiseRowKernel {
         forward(x: gradOut, weight: flipped, bias: nil, out: gradInput, geometry: back, multiplier: 1)
     }
 
-    /// Two output rows of one plane: their inputs start at `source` (k + 1 padded rows).
-    private struct RowPair {
+    /// One output plane, two rows at a time; its padded input starts at `source`.
+    private struct PlaneRows {
         let source: UnsafeRawPointer
         let paddedW: Int
-        let first: UnsafeMutablePointer<Float>
-        let second: UnsafeMutablePointer<Float>?
-        let outW: Int
+        let out: UnsafeMutablePointer<Float>
+        let outW: Int, outH: Int
         let taps: UnsafePointer<SIMD8<Float>>
         let bias: SIMD8<Float>
 
         @inline(never) func run3() { run(k: 3) }
         @inline(never) func run5() { run(k: 5) }
 
-        /// Called with a literal `k`, so that the tap loops unroll and the weights stay in registers.
+        /// Called with a literal `k`, so that the tap loops unroll.
         @inline(__always)
         func run(k: Int) {
             let vectors = (outW &+ 7) / 8
-            let d0 = UnsafeMutableRawPointer(first), d1 = second.map { UnsafeMutableRawPointer($0) }
             let rowBytes = paddedW &* 4
-            for v in 0..<vectors {
-                var a0 = bias, a1 = bias
-                let base = v &* 32
-                // Input row 0 feeds only the first output row, row k only the second, the rows
-                // between feed both.
-                var row = source.advanced(by: base)
-                for j in 0..<k { a0.multiplyAdd(taps[j], row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)) }
-                for i in 1..<k {
-                    row = source.advanced(by: i &* rowBytes &+ base)
-                    for j in 0..<k {
-                        let s = row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
-                        a0.multiplyAdd(taps[i &* k &+ j], s)
-                        a1.multiplyAdd(taps[(i &- 1) &* k &+ j], s)
+            var oh = 0
+            while oh < outH {
+                let pair = oh &+ 1 < outH
+                let first = out + oh &* outW, second = first + outW
+                let d0 = UnsafeMutableRawPointer(first), d1 = UnsafeMutableRawPointer(second)
+                let top = source.advanced(by: oh &* rowBytes)
+                for v in 0..<vectors {
+                    var a0 = bias, a1 = bias
+                    let base = v &* 32
+                    // Input row 0 feeds only the first output row, row k only the second, the rows
+                    // between feed both.
+                    var row = top.advanced(by: base)
+                    for j in 0..<k { a0.multiplyAdd(taps[j], row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)) }
+                    for i in 1..<k {
+                        row = top.advanced(by: i &* rowBytes &+ base)
+                        for j in 0..<k {
+                            let s = row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self)
+                            a0.multiplyAdd(taps[i &* k &+ j], s)
+                            a1.multiplyAdd(taps[(i &- 1) &* k &+ j], s)
+                        }
+                    }
+                    if pair {
+                        row = top.advanced(by: k &* rowBytes &+ base)
+                        for j in 0..<k {
+                            a1.multiplyAdd(taps[(k &- 1) &* k &+ j], row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self))
+                        }
+                    }
+                    if v &* 8 &+ 8 <= outW {
+                        d0.storeBytes(of: a0, toByteOffset: base, as: SIMD8<Float>.self)
+                        if pair { d1.storeBytes(of: a1, toByteOffset: base, as: SIMD8<Float>.self) }
+                    } else {
+                        for q in 0..<(outW &- v &* 8) { first[v &* 8 &+ q] = a0[q] }
+                        if pair { for q in 0..<(outW &- v &* 8) { second[v &* 8 &+ q] = a1[q] } }
                     }
                 }
-                if d1 != nil {
-                    row = source.advanced(by: k &* rowBytes &+ base)
-                    for j in 0..<k {
-                        a1.multiplyAdd(taps[(k &- 1) &* k &+ j], row.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Float>.self))
-                    }
-                }
-                if v &* 8 &+ 8 <= outW {
-                    d0.storeBytes(of: a0, toByteOffset: base, as: SIMD8<Float>.self)
-                    d1?.storeBytes(of: a1, toByteOffset: base, as: SIMD8<Float>.self)
-                } else {
-                    for q in 0..<(outW &- v &* 8) {
-                        first[v &* 8 &+ q] = a0[q]
-                        second?[v &* 8 &+ q] = a1[q]
-                    }
-                }
+                oh &+= 2
             }
         }
     }
