@@ -58,44 +58,27 @@ public struct SparseSignProjection: Sendable {
         guard x.rank == 2, x.shape[1] == inputDimension else {
             throw KaizenError.shapeMismatch(op: "SparseSignProjection", detail: "input \(Shape.describe(x.shape)) must be [B, \(inputDimension)]")
         }
-        let b = x.shape[0], d = outputDimension, n = inputDimension, s = nonzerosPerColumn
+        let b = x.shape[0], n = inputDimension, s = nonzerosPerColumn
         let xc = x.contiguousValues()
-        let out = Tensor(shape: [b, d], repeating: 0)
         let parts = Swift.max(1, Swift.min(Parallel.maxThreads, n * s / Parallel.minimumGrain))
-        let partial = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: parts * d)
-        defer { partial.deallocate() }
-        let px = UncheckedSendable(xc.basePointer), pp = UncheckedSendable(partial)
-        let scale = 1 / Float(s).squareRoot()
-        codes.withUnsafeBufferPointer { codeBuffer in
-            let cb = UncheckedSendable(codeBuffer)
-            for first in stride(from: 0, to: b, by: 8) {
-                let lanes = Swift.min(8, b - first)
-                partial.initialize(repeating: SIMD8(repeating: 0), count: parts * d)
-                Parallel.forRanges(parts, costPerItem: Parallel.minimumGrain) { range in
-                    let chunk = 1024
-                    let columns = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: chunk)
-                    defer { columns.deallocate() }
-                    let code = cb.value.baseAddress!
-                    for part in range {
-                        let acc = pp.value + part * d
-                        var start = n * part / parts
-                        let end = n * (part + 1) / parts
-                        while start < end {
-                            let width = Swift.min(chunk, end - start)
-                            columns.initialize(repeating: SIMD8(repeating: 0), count: width)
-                            for lane in 0..<lanes {
-                                let row = px.value + (first + lane) * n + start
-                                for j in 0..<width { columns[j][lane] = row[j] }
-                            }
-                            for j in 0..<width { Self.scatter(columns[j], entries: code + (start + j) * s, count: s, into: acc) }
-                            start += width
-                        }
-                    }
+        let px = UncheckedSendable(xc.basePointer)
+        return accumulateInLaneGroups(batch: b, parts: parts, prepare: { _, _ in }) { part, first, lanes, acc, code in
+            let chunk = 1024
+            let columns = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: chunk)
+            defer { columns.deallocate() }
+            var start = n * part / parts
+            let end = n * (part + 1) / parts
+            while start < end {
+                let width = Swift.min(chunk, end - start)
+                columns.initialize(repeating: SIMD8(repeating: 0), count: width)
+                for lane in 0..<lanes {
+                    let row = px.value + (first + lane) * n + start
+                    for j in 0..<width { columns[j][lane] = row[j] }
                 }
-                store(partial, parts: parts, lanes: lanes, into: out.basePointer + first * d, scale: scale)
+                for j in 0..<width { Self.scatter(columns[j], entries: code + (start + j) * s, count: s, into: acc) }
+                start += width
             }
         }
-        return out
     }
 
     /// The projection of per-input gradients of a linear map given as factors: row b of the result
@@ -111,46 +94,61 @@ public struct SparseSignProjection: Sendable {
                                             detail: "factors \(Shape.describe(g.shape)) and \(Shape.describe(a.shape)) do not make gradients of \(inputDimension) entries")
         }
         let b = g.shape[0], t = g.shape[1], o = g.shape[2], i = a.shape[2], cols = i + (includeBias ? 1 : 0)
-        let d = outputDimension, s = nonzerosPerColumn
+        let s = nonzerosPerColumn
         let gc = g.contiguousValues(), ac = a.contiguousValues()
-        let out = Tensor(shape: [b, d], repeating: 0)
         let parts = Swift.max(1, Swift.min(Parallel.maxThreads, o * cols * (s + t) / Parallel.minimumGrain))
-        let partial = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: parts * d)
         // Lane-major factors of 8 inputs: gl[o][t] and al[cols][t], so a gradient entry reads two runs of t.
         let gl = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: o * t)
         let al = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: cols * t)
-        defer { partial.deallocate(); gl.deallocate(); al.deallocate() }
-        let pp = UncheckedSendable(partial), pg = UncheckedSendable(gl), pa = UncheckedSendable(al)
-        let scale = 1 / Float(s).squareRoot()
+        defer { gl.deallocate(); al.deallocate() }
+        let pg = UncheckedSendable(gl), pa = UncheckedSendable(al)
+        return accumulateInLaneGroups(batch: b, parts: parts, prepare: { first, lanes in
+            gl.initialize(repeating: SIMD8(repeating: 0), count: o * t)
+            al.initialize(repeating: SIMD8(repeating: 0), count: cols * t)
+            for lane in 0..<lanes {
+                let gb = gc.basePointer + (first + lane) * t * o, ab = ac.basePointer + (first + lane) * t * i
+                for tt in 0..<t {
+                    for oo in 0..<o { gl[oo * t + tt][lane] = gb[tt * o + oo] }
+                    for ii in 0..<i { al[ii * t + tt][lane] = ab[tt * i + ii] }
+                    if includeBias { al[i * t + tt][lane] = 1 }
+                }
+            }
+        }) { part, _, _, acc, code in
+            for oo in (o * part / parts)..<(o * (part + 1) / parts) {
+                let gRow = pg.value + oo * t
+                for ii in 0..<cols {
+                    let aRow = pa.value + ii * t
+                    var v = SIMD8<Float>(repeating: 0)
+                    for tt in 0..<t { v += gRow[tt] * aRow[tt] }
+                    Self.scatter(v, entries: code + (oo * cols + ii) * s, count: s, into: acc)
+                }
+            }
+        }
+    }
+
+    /// The scaffolding of both projections: inputs in groups of eight (one SIMD lane each); per
+    /// group `prepare(first, lanes)` runs once, then `part(index, first, lanes, accumulator, codes)`
+    /// for each of `parts` slices of the work, in parallel, each adding into its own zeroed [D]
+    /// accumulator; the accumulators' sum, scaled by 1/sqrt(s), becomes the group's output rows.
+    private func accumulateInLaneGroups(
+        batch b: Int, parts: Int, prepare: (_ first: Int, _ lanes: Int) -> Void,
+        part: (_ index: Int, _ first: Int, _ lanes: Int, _ accumulator: UnsafeMutablePointer<SIMD8<Float>>,
+               _ codes: UnsafePointer<UInt32>) -> Void
+    ) -> Tensor {
+        let d = outputDimension
+        let out = Tensor(shape: [b, d], repeating: 0)
+        let partial = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: parts * d)
+        defer { partial.deallocate() }
+        let pp = UncheckedSendable(partial)
+        let scale = 1 / Float(nonzerosPerColumn).squareRoot()
         codes.withUnsafeBufferPointer { codeBuffer in
-            let cb = UncheckedSendable(codeBuffer)
+            let code = UncheckedSendable(codeBuffer.baseAddress!)
             for first in stride(from: 0, to: b, by: 8) {
                 let lanes = Swift.min(8, b - first)
-                gl.initialize(repeating: SIMD8(repeating: 0), count: o * t)
-                al.initialize(repeating: SIMD8(repeating: 0), count: cols * t)
-                for lane in 0..<lanes {
-                    let gb = gc.basePointer + (first + lane) * t * o, ab = ac.basePointer + (first + lane) * t * i
-                    for tt in 0..<t {
-                        for oo in 0..<o { gl[oo * t + tt][lane] = gb[tt * o + oo] }
-                        for ii in 0..<i { al[ii * t + tt][lane] = ab[tt * i + ii] }
-                        if includeBias { al[i * t + tt][lane] = 1 }
-                    }
-                }
+                prepare(first, lanes)
                 partial.initialize(repeating: SIMD8(repeating: 0), count: parts * d)
                 Parallel.forRanges(parts, costPerItem: Parallel.minimumGrain) { range in
-                    let code = cb.value.baseAddress!
-                    for part in range {
-                        let acc = pp.value + part * d
-                        for oo in (o * part / parts)..<(o * (part + 1) / parts) {
-                            let gRow = pg.value + oo * t
-                            for ii in 0..<cols {
-                                let aRow = pa.value + ii * t
-                                var v = SIMD8<Float>(repeating: 0)
-                                for tt in 0..<t { v += gRow[tt] * aRow[tt] }
-                                Self.scatter(v, entries: code + (oo * cols + ii) * s, count: s, into: acc)
-                            }
-                        }
-                    }
+                    for index in range { part(index, first, lanes, pp.value + index * d, code.value) }
                 }
                 store(partial, parts: parts, lanes: lanes, into: out.basePointer + first * d, scale: scale)
             }
