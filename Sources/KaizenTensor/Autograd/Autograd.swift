@@ -1,19 +1,16 @@
 /// Recording ops into the graph and running reverse mode over it.
 public enum Autograd {
-    /// Attaches an op node to `output` when grad mode is on and an input is tracked; otherwise
-    /// returns `output` untouched, so inference builds no graph.
     /// Whether `record` with these inputs would attach a node (so an op can decide up front
     /// whether to keep intermediates for its backward).
     public static func willRecord(_ inputs: [Tensor]) -> Bool {
         GradMode.isEnabled && inputs.contains { $0.node != nil }
     }
 
+    /// Attaches an op node to `output` when grad mode is on and an input is tracked; otherwise
+    /// returns `output` untouched, so inference builds no graph.
     public static func record(_ op: String, output: Tensor, inputs: [Tensor],
                               backward: @escaping GradNode.Backward) -> Tensor {
-        guard GradMode.isEnabled else { return output }
-        var any = false
-        for t in inputs where t.node != nil { any = true; break }
-        guard any else { return output }
+        guard willRecord(inputs) else { return output }
         var out = output
         out.node = GradNode(op: op, shape: output.shape, inputs: inputs.map(\.node), backward: backward)
         return out
