@@ -3,16 +3,10 @@ threads, interleaved rounds (kaizen, PyTorch, kaizen, PyTorch), best time per ca
 table with the ratio kaizen / PyTorch (> 1: slower). Usage, from the project root after a release build:
     python3 scripts/bench/conv_compare.py [--python /tmp/kaizen-ref/bin/python] [--threads 1] [--rounds 2]
 """
-import argparse, json, os, subprocess
+import json, subprocess
+from compare_setup import parse
 
-p = argparse.ArgumentParser()
-p.add_argument("--python", default="/tmp/kaizen-ref/bin/python")
-p.add_argument("--kaizen", default=".build/release/kaizen")
-p.add_argument("--threads", default="1")
-p.add_argument("--rounds", type=int, default=2)
-p.add_argument("--cpus", default="0", help="taskset CPU list for both sides")
-a = p.parse_args()
-env = dict(os.environ, OMP_NUM_THREADS=a.threads, OPENBLAS_NUM_THREADS=a.threads, MKL_NUM_THREADS=a.threads)
+a, env = parse(rounds=2)
 ours, theirs = {}, {}
 for _ in range(a.rounds):
     out = subprocess.run(["taskset", "-c", a.cpus, a.kaizen, "bench", "conv", "--threads", a.threads, "--json"],

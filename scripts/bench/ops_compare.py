@@ -3,16 +3,11 @@ loops (ops_memory.c, the memory-bound ceiling for add/mul/sum), same thread coun
 interleaved rounds, best per op. GFLOP/s with kaizen's flop weights (OpBenchmarks.flopsPerElement).
     python3 scripts/bench/ops_compare.py [--python /tmp/kaizen-ref/bin/python] [--threads 1] [--rounds 3]
 """
-import argparse, json, os, subprocess
+import json, os, subprocess
+from compare_setup import parse
 
-p = argparse.ArgumentParser()
-p.add_argument("--python", default="/tmp/kaizen-ref/bin/python")
-p.add_argument("--kaizen", default=".build/release/kaizen")
-p.add_argument("--threads", default="1")
-p.add_argument("--rounds", type=int, default=3)
-a = p.parse_args()
-cpus = "0" if a.threads == "1" else "0,1"
-env = dict(os.environ, OMP_NUM_THREADS=a.threads, OPENBLAS_NUM_THREADS=a.threads, MKL_NUM_THREADS=a.threads)
+a, env = parse(rounds=3)
+
 subprocess.run(["gcc", "-O2", "-march=native", "scripts/bench/ops_memory.c", "-o", "/tmp/kaizen_ops_memory"], check=True)
 torch_code = r'''
 import json, sys, time, torch
@@ -31,12 +26,12 @@ print(json.dumps(best))
 '''
 ours, torch_rates, c_rates = {}, {}, {}
 for _ in range(a.rounds):
-    out = json.loads(subprocess.run(["taskset", "-c", cpus, a.kaizen, "bench", "ops", "--threads", a.threads, "--json"],
+    out = json.loads(subprocess.run(["taskset", "-c", a.cpus, a.kaizen, "bench", "ops", "--threads", a.threads, "--json"],
                                     check=True, capture_output=True, text=True, env=env).stdout)
     weights = out["flops_per_element"]
     for k, v in out["gflops"].items(): ours[k] = max(ours.get(k, 0), v)
     if os.path.exists(a.python):
-        t = json.loads(subprocess.run(["taskset", "-c", cpus, a.python, "-c", torch_code, a.threads],
+        t = json.loads(subprocess.run(["taskset", "-c", a.cpus, a.python, "-c", torch_code, a.threads],
                                       check=True, capture_output=True, text=True, env=env).stdout)
         for k, v in t.items(): torch_rates[k] = max(torch_rates.get(k, 0), v * weights[k])
     c = json.loads(subprocess.run(["taskset", "-c", "0", "/tmp/kaizen_ops_memory", str(1 << 20), "20"],
