@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Kaizen",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kaizen", targets: ["Kaizen"]),
         .executable(name: "kaizen", targets: ["KaizenCLI"]),

@@ -21,6 +21,11 @@ public enum Parallel {
             return
         }
         let chunks = min(threads, count)
+        let ranAsPool = WorkerPool.shared.run(chunks: chunks) { c in
+            let lo = count * c / chunks, hi = count * (c + 1) / chunks
+            if lo < hi { body(lo..<hi) }
+        }
+        if ranAsPool { return }
         withoutActuallyEscaping(body) { body in
             // The loop is synchronous and the caller keeps its buffers alive until it returns.
             let box = UncheckedSendable(body)
