@@ -1,6 +1,7 @@
 /// 2-D convolution over NCHW images with OIHW weights (PyTorch layout and semantics, plus
-/// asymmetric padding). Three paths: 1x1/stride-1 as one matrix product per image, dense or
-/// grouped k x k through im2col + sgemm, and depthwise as direct kernels (`DepthwiseDispatch`).
+/// asymmetric padding). Four paths: 1x1/stride-1 as one matrix product per image, few input
+/// channels (an RGB stem) through im2col + `ShallowProductKernel`, other dense or grouped k x k
+/// through im2col + sgemm, and depthwise as direct kernels (`DepthwiseDispatch`).
 extension Functional {
     /// `x` [N, Cin, H, W], `weight` [O, Cin/groups, kh, kw], `bias` [O] -> [N, O, OH, OW].
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1),
@@ -20,6 +21,11 @@ extension Functional {
         } else if PointwiseBatchedKernels.applies(g, groups: groups) {
             PointwiseBatchedKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
                                             out: out.basePointer, geometry: g, outChannels: outChannels)
+        } else if ShallowConvKernels.applies(g, outChannels: outChannels, groups: groups) {
+            let columns = TensorStorage(uninitializedCount: g.batch * g.channels * g.taps * g.planeOut)
+            ShallowConvKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
+                                       out: out.basePointer, geometry: g, outChannels: outChannels, columns: columns.pointer)
+            if weight.node != nil && Autograd.willRecord(inputs) { kept = columns }
         } else {
             // Keep the columns for the weight gradient when they are small (see `keepsColumns`).
             if weight.node != nil && Autograd.willRecord(inputs)
@@ -43,6 +49,11 @@ extension Functional {
                 PointwiseBatchedKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
                                                  geometry: g, outChannels: outChannels,
                                                  gradInput: gx?.basePointer, gradWeight: gw?.basePointer)
+            } else if gx == nil, let gw, let columns, ShallowConvKernels.applies(g, outChannels: outChannels, groups: groups) {
+                withExtendedLifetime(columns) {
+                    ShallowConvKernels.weightGradient(gradOut: go.basePointer, columns: columns.pointer, geometry: g,
+                                                      outChannels: outChannels, gradWeight: gw.basePointer)
+                }
             } else if gx != nil || gw != nil {
                 withExtendedLifetime(columns) {
                     DenseConvKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
