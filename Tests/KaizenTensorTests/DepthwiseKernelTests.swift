@@ -1,7 +1,7 @@
 import Testing
 @testable import KaizenTensor
 
-/// The depthwise kernel paths chosen by `DepthwiseDispatch`: eight-channel blocks (5x5, stride-2
+/// The depthwise kernel paths chosen by `DepthwiseDispatch`: channel blocks (5x5, stride-2
 /// gradients, partial blocks), phase planes (multiplier > 1), the 3x3 row kernel and the stride-1
 /// padded-plane row kernel (`DepthwiseRowKernel`), each checked
 /// against naive loops and, for the gradients, finite differences or the adjoint identity.
@@ -23,6 +23,9 @@ import Testing
         Case(name: "5x5 s2 multiplier 2 (phase planes)", x: [1, 3, 8, 9], multiplier: 2, kernel: 5, stride: 2),
         Case(name: "5x5 s1 on a 4x4 plane", x: [3, 8, 4, 4], multiplier: 1, kernel: 5, stride: 1),
         Case(name: "5x5 s2 on a 5x5 plane (narrow rows, pixel tail)", x: [2, 8, 5, 5], multiplier: 1, kernel: 5, stride: 2),
+        // AVX-512 builds run the blocked forward 16 channels a block, packed eight at a time.
+        Case(name: "5x5 s1 on a 4x4 plane, 24 channels (a 16 block and a half)", x: [2, 24, 4, 4], multiplier: 1, kernel: 5, stride: 1),
+        Case(name: "5x5 s2 SAME odd, 37 channels (16, 16, 5)", x: [1, 37, 9, 11], multiplier: 1, kernel: 5, stride: 2),
         // Row kernel (stride 1, outputs >= 8 wide): partial last vector, odd row count, multiplier.
         Case(name: "3x3 s1 row kernel 5x13, multiplier 2", x: [2, 3, 5, 13], multiplier: 2, kernel: 3, stride: 1),
         Case(name: "5x5 s1 row kernel 9x19", x: [1, 4, 9, 19], multiplier: 1, kernel: 5, stride: 1),

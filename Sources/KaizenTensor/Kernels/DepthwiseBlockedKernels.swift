@@ -3,24 +3,42 @@
 /// each tap is one SIMD8 multiply-add for eight channels whatever the plane size or stride. This is
 /// the layout oneDNN uses; it wins over per-plane loops on small planes (16x16 down to 2x2), at
 /// stride 2 and with 5x5 kernels, where row loops are short and borders dominate.
+///
+/// A block holds `lanes` channels per pixel: 8, or 16 for the forward of an AVX-512 build
+/// (`KAIZEN_AVX512`: one 16-float multiply-add per tap), packed eight planes at a time.
 struct DepthwiseChannelBlock {
-    static let lanes = 8
+    /// Channels per block in the forward kernel.
+    #if KAIZEN_AVX512
+    typealias ForwardLanes = SIMD16<Float>
+    #else
+    typealias ForwardLanes = SIMD8<Float>
+    #endif
     let geometry: ConvGeometry
     let paddedH: Int, paddedW: Int
+    let lanes: Int
 
-    init(_ g: ConvGeometry) {
+    init(_ g: ConvGeometry, lanes: Int = 8) {
         geometry = g
         paddedH = g.height + g.padding.top + g.padding.bottom
         paddedW = g.width + g.padding.left + g.padding.right
+        self.lanes = lanes
     }
 
-    var paddedCount: Int { paddedH * paddedW * 8 }
+    var paddedCount: Int { paddedH * paddedW * lanes }
 
-    /// Interleaves planes `first..<first+count` of the image at `image` into the padded buffer,
-    /// whose border (and unused lanes) must hold zeros.
+    /// Interleaves planes `first..<first+count` (at most `lanes`) of the image at `image` into the
+    /// padded buffer, whose border (and unused lanes) must hold zeros.
     func pack(_ image: UnsafePointer<Float>, first: Int, count: Int, into buf: UnsafeMutablePointer<Float>) {
-        let g = geometry
-        let planes = image + first * g.planeIn
+        var done = 0
+        while done < count {
+            packEight(image + (first + done) * geometry.planeIn, count: min(8, count - done), into: buf + done)
+            done += 8
+        }
+    }
+
+    /// Eight planes (or `count` fewer) into lanes 0..<count of pixels `lanes` floats apart.
+    private func packEight(_ planes: UnsafePointer<Float>, count: Int, into buf: UnsafeMutablePointer<Float>) {
+        let g = geometry, lanes = self.lanes
         if count == 8 && g.width < 8 {
             // Rows narrower than a vector (4x4 planes at N64): transpose eight consecutive pixels,
             // which span rows, then put each pixel's eight channels at its padded position.
@@ -30,7 +48,7 @@ struct DepthwiseChannelBlock {
                 while q + 8 <= g.planeIn {
                     Transpose8x8.copy(from: planes + q, srcStride: g.planeIn, to: t, dstStride: 8)
                     for i in 0..<8 {
-                        UnsafeMutableRawPointer(buf + ((r + g.padding.top) * paddedW + g.padding.left + c) * 8)
+                        UnsafeMutableRawPointer(buf + ((r + g.padding.top) * paddedW + g.padding.left + c) * lanes)
                             .storeBytes(of: UnsafeRawPointer(t + i * 8).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
                         c += 1
                         if c == g.width { c = 0; r += 1 }
@@ -38,7 +56,7 @@ struct DepthwiseChannelBlock {
                     q += 8
                 }
                 while q < g.planeIn {
-                    for k in 0..<8 { buf[((r + g.padding.top) * paddedW + g.padding.left + c) * 8 + k] = planes[k * g.planeIn + q] }
+                    for k in 0..<8 { buf[((r + g.padding.top) * paddedW + g.padding.left + c) * lanes + k] = planes[k * g.planeIn + q] }
                     c += 1
                     if c == g.width { c = 0; r += 1 }
                     q += 1
@@ -47,33 +65,37 @@ struct DepthwiseChannelBlock {
             return
         }
         for r in 0..<g.height {
-            let d = buf + ((r + g.padding.top) * paddedW + g.padding.left) * 8
+            let d = buf + ((r + g.padding.top) * paddedW + g.padding.left) * lanes
             var c = 0
             if count == 8 {
                 while c + 8 <= g.width {
-                    Transpose8x8.copy(from: planes + r * g.width + c, srcStride: g.planeIn, to: d + c * 8, dstStride: 8)
+                    Transpose8x8.copy(from: planes + r * g.width + c, srcStride: g.planeIn, to: d + c * lanes, dstStride: lanes)
                     c += 8
                 }
             }
             for k in 0..<count {
                 let s = planes + k * g.planeIn + r * g.width
-                for cc in c..<g.width { d[cc * 8 + k] = s[cc] }
+                for cc in c..<g.width { d[cc * lanes + k] = s[cc] }
             }
         }
     }
 
-    /// Writes lanes 0..<count of an unpadded [h, w, 8] buffer to planes `first..<first+count`.
-    static func unpack(_ buf: UnsafePointer<Float>, plane: Int, first: Int, count: Int,
+    /// Writes lanes 0..<count of an unpadded [h, w, lanes] buffer to planes `first..<first+count`.
+    static func unpack(_ buf: UnsafePointer<Float>, plane: Int, first: Int, count: Int, lanes: Int = 8,
                        into image: UnsafeMutablePointer<Float>) {
-        let d = image + first * plane
-        var p = 0
-        if count == 8 {
-            while p + 8 <= plane {
-                Transpose8x8.copy(from: buf + p * 8, srcStride: 8, to: d + p, dstStride: plane)
-                p += 8
+        var done = 0
+        while done < count {
+            let d = image + (first + done) * plane, src = buf + done, eight = min(8, count - done)
+            var p = 0
+            if eight == 8 {
+                while p + 8 <= plane {
+                    Transpose8x8.copy(from: src + p * lanes, srcStride: lanes, to: d + p, dstStride: plane)
+                    p += 8
+                }
             }
+            for k in 0..<eight { for q in p..<plane { d[k * plane + q] = src[q * lanes + k] } }
+            done += 8
         }
-        for k in 0..<count { for q in p..<plane { d[k * plane + q] = buf[q * 8 + k] } }
     }
 
     /// Interleaves planes `first..<first+count` of `image` ([C, plane]) into an unpadded [plane, 8] buffer.
@@ -91,13 +113,13 @@ struct DepthwiseChannelBlock {
         for k in 0..<count { for q in p..<plane { buf[q * 8 + k] = s[k * plane + q] } }
     }
 
-    /// All weights [C, taps] regrouped as [blocks, taps, 8] (zeros for missing channels). Built
+    /// All weights [C, taps] regrouped as [blocks, taps, lanes] (zeros for missing channels). Built
     /// with scalar stores: inserting lanes into a SIMD8 one by one stalls on store forwarding.
-    static func blockedWeights(_ weight: UnsafePointer<Float>, channels: Int, taps: Int) -> UnsafeMutablePointer<Float> {
-        let blocks = (channels + 7) / 8
-        let w = UnsafeMutablePointer<Float>.allocate(capacity: blocks * taps * 8)
-        w.initialize(repeating: 0, count: blocks * taps * 8)
-        for c in 0..<channels { for t in 0..<taps { w[((c / 8) * taps + t) * 8 + c % 8] = weight[c * taps + t] } }
+    static func blockedWeights(_ weight: UnsafePointer<Float>, channels: Int, taps: Int, lanes: Int = 8) -> UnsafeMutablePointer<Float> {
+        let blocks = (channels + lanes - 1) / lanes
+        let w = UnsafeMutablePointer<Float>.allocate(capacity: blocks * taps * lanes)
+        w.initialize(repeating: 0, count: blocks * taps * lanes)
+        for c in 0..<channels { for t in 0..<taps { w[((c / lanes) * taps + t) * lanes + c % lanes] = weight[c * taps + t] } }
         return w
     }
 }
@@ -105,40 +127,43 @@ struct DepthwiseChannelBlock {
 enum DepthwiseBlockedKernels {
     static func applies(_ g: ConvGeometry, multiplier: Int) -> Bool { multiplier == 1 }
 
+    /// Forward in blocks of `DepthwiseChannelBlock.ForwardLanes` channels (16 with AVX-512, else 8).
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
-        let block = DepthwiseChannelBlock(g)
-        let blocks = (g.channels + 7) / 8
+        typealias Lanes = DepthwiseChannelBlock.ForwardLanes
+        let lanes = Lanes.scalarCount, pixelBytes = lanes * 4
+        let block = DepthwiseChannelBlock(g, lanes: lanes)
+        let blocks = (g.channels + lanes - 1) / lanes
         let px = UncheckedSendable(x), po = UncheckedSendable(out)
-        let allWeights = DepthwiseChannelBlock.blockedWeights(weight, channels: g.channels, taps: g.taps)
-        let allBias = UnsafeMutablePointer<Float>.allocate(capacity: blocks * 8)
+        let allWeights = DepthwiseChannelBlock.blockedWeights(weight, channels: g.channels, taps: g.taps, lanes: lanes)
+        let allBias = UnsafeMutablePointer<Float>.allocate(capacity: blocks * lanes)
         defer { allWeights.deallocate(); allBias.deallocate() }
-        allBias.initialize(repeating: 0, count: blocks * 8)
+        allBias.initialize(repeating: 0, count: blocks * lanes)
         if let bias { allBias.update(from: bias, count: g.channels) }
         let pw = UncheckedSendable(UnsafePointer(allWeights)), pb = UncheckedSendable(UnsafePointer(allBias))
-        Parallel.forRanges(g.batch * blocks, costPerItem: 8 * g.planeOut * g.taps) { range in
+        Parallel.forRanges(g.batch * blocks, costPerItem: lanes * g.planeOut * g.taps) { range in
             let buf = UnsafeMutablePointer<Float>.allocate(capacity: block.paddedCount)
-            let result = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * 8)
+            let result = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * lanes)
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: g.taps)
             // Byte offset of each output pixel's window in the padded block (no division per pixel).
             let bases = UnsafeMutablePointer<Int>.allocate(capacity: g.planeOut)
             defer { buf.deallocate(); result.deallocate(); offsets.deallocate(); bases.deallocate() }
             for oh in 0..<g.outH {
                 for ow in 0..<g.outW {
-                    bases[oh * g.outW + ow] = (oh * g.strideH * block.paddedW + ow * g.strideW) * 32
+                    bases[oh * g.outW + ow] = (oh * g.strideH * block.paddedW + ow * g.strideW) * pixelBytes
                 }
             }
             buf.initialize(repeating: 0, count: block.paddedCount)
             for t in 0..<g.taps {
-                offsets[t] = ((t / g.kernelW) * g.dilationH * block.paddedW + (t % g.kernelW) * g.dilationW) * 8
+                offsets[t] = ((t / g.kernelW) * g.dilationH * block.paddedW + (t % g.kernelW) * g.dilationW) * pixelBytes
             }
             for item in range {
-                let n = item / blocks, first = (item % blocks) * 8, count = min(8, g.channels - first)
-                if count < 8 { buf.update(repeating: 0, count: block.paddedCount) }
+                let n = item / blocks, first = (item % blocks) * lanes, count = min(lanes, g.channels - first)
+                if count < lanes { buf.update(repeating: 0, count: block.paddedCount) }
                 let image = px.value + n * g.channels * g.planeIn
                 block.pack(image, first: first, count: count, into: buf)
-                let w = UnsafeRawPointer(pw.value + (first / 8) * g.taps * 8)
-                let b = UnsafeRawPointer(pb.value).loadUnaligned(fromByteOffset: first * 4, as: SIMD8<Float>.self)
+                let w = UnsafeRawPointer(pw.value + (first / lanes) * g.taps * lanes)
+                let b = UnsafeRawPointer(pb.value).loadUnaligned(fromByteOffset: first * 4, as: Lanes.self)
                 let src = UnsafeRawPointer(buf), dst = UnsafeMutableRawPointer(result)
                 // Four output pixels at a time in raster order, across row ends, so that planes
                 // narrower than four (2x2 at N64) still run four independent accumulator chains.
@@ -148,29 +173,29 @@ enum DepthwiseBlockedKernels {
                     var a0 = b, a1 = b, a2 = b, a3 = b
                     let b0 = base(pixel), b1 = base(pixel + 1), b2 = base(pixel + 2), b3 = base(pixel + 3)
                     for t in 0..<g.taps {
-                        let wt = w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self), o = offsets[t] * 4
-                        a0.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b0 + o, as: SIMD8<Float>.self))
-                        a1.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b1 + o, as: SIMD8<Float>.self))
-                        a2.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b2 + o, as: SIMD8<Float>.self))
-                        a3.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b3 + o, as: SIMD8<Float>.self))
+                        let wt = w.loadUnaligned(fromByteOffset: t * pixelBytes, as: Lanes.self), o = offsets[t]
+                        a0.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b0 + o, as: Lanes.self))
+                        a1.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b1 + o, as: Lanes.self))
+                        a2.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b2 + o, as: Lanes.self))
+                        a3.multiplyAdd(wt, src.loadUnaligned(fromByteOffset: b3 + o, as: Lanes.self))
                     }
-                    dst.storeBytes(of: a0, toByteOffset: pixel * 32, as: SIMD8<Float>.self)
-                    dst.storeBytes(of: a1, toByteOffset: pixel * 32 + 32, as: SIMD8<Float>.self)
-                    dst.storeBytes(of: a2, toByteOffset: pixel * 32 + 64, as: SIMD8<Float>.self)
-                    dst.storeBytes(of: a3, toByteOffset: pixel * 32 + 96, as: SIMD8<Float>.self)
+                    dst.storeBytes(of: a0, toByteOffset: pixel * pixelBytes, as: Lanes.self)
+                    dst.storeBytes(of: a1, toByteOffset: (pixel + 1) * pixelBytes, as: Lanes.self)
+                    dst.storeBytes(of: a2, toByteOffset: (pixel + 2) * pixelBytes, as: Lanes.self)
+                    dst.storeBytes(of: a3, toByteOffset: (pixel + 3) * pixelBytes, as: Lanes.self)
                     pixel += 4
                 }
                 while pixel < g.planeOut {
                     var a0 = b
                     let b0 = base(pixel)
                     for t in 0..<g.taps {
-                        a0.multiplyAdd(w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self),
-                                       src.loadUnaligned(fromByteOffset: b0 + offsets[t] * 4, as: SIMD8<Float>.self))
+                        a0.multiplyAdd(w.loadUnaligned(fromByteOffset: t * pixelBytes, as: Lanes.self),
+                                       src.loadUnaligned(fromByteOffset: b0 + offsets[t], as: Lanes.self))
                     }
-                    dst.storeBytes(of: a0, toByteOffset: pixel * 32, as: SIMD8<Float>.self)
+                    dst.storeBytes(of: a0, toByteOffset: pixel * pixelBytes, as: Lanes.self)
                     pixel += 1
                 }
-                DepthwiseChannelBlock.unpack(result, plane: g.planeOut, first: first, count: count,
+                DepthwiseChannelBlock.unpack(result, plane: g.planeOut, first: first, count: count, lanes: lanes,
                                              into: po.value + n * g.channels * g.planeOut)
             }
         }
