@@ -9,29 +9,49 @@ enum Im2Col {
         let src = UncheckedSendable(image), dst = UncheckedSendable(columns)
         Parallel.forRanges(rows, costPerItem: p) { range in
             for r in range {
-                let c = channelRange.lowerBound + r / g.taps, t = r % g.taps
-                let i = t / g.kernelW, j = t % g.kernelW
-                let row = dst.value + r * p
-                let plane = src.value + c * g.planeIn
-                let rowsOK = g.validRows(i), colsOK = g.validCols(j)
-                let ro = g.rowOffset(i), co = g.colOffset(j)
-                row.update(repeating: 0, count: rowsOK.lowerBound * g.outW)
-                let tail = rowsOK.upperBound * g.outW
-                (row + tail).update(repeating: 0, count: p - tail)
-                for oh in rowsOK {
-                    let d = row + oh * g.outW
-                    let s = plane + (oh * g.strideH + ro) * g.width + co
-                    d.update(repeating: 0, count: colsOK.lowerBound)
-                    (d + colsOK.upperBound).update(repeating: 0, count: g.outW - colsOK.upperBound)
-                    if g.strideW == 1 {
-                        (d + colsOK.lowerBound).update(from: s + colsOK.lowerBound, count: colsOK.count)
-                    } else if g.strideW == 2 {
-                        evenColumns(s, from: colsOK, inputEnd: g.width - co, into: d)
-                    } else {
-                        let sw = g.strideW
-                        for ow in colsOK { d[ow] = s[ow * sw] }
-                    }
-                }
+                unfoldRow(r, image: src.value, channelRange: channelRange, geometry: g, outputRows: 0..<g.outH,
+                          into: dst.value + r * p)
+            }
+        }
+    }
+
+    /// Unfolds the windows of output rows `outputRows` only (a band), on the calling thread: column
+    /// row r (channel-major, then taps) goes to `columns + r * rowStride`, band pixels contiguous.
+    static func unfoldBand(_ image: UnsafePointer<Float>, geometry g: ConvGeometry, outputRows: Range<Int>,
+                           into columns: UnsafeMutablePointer<Float>, rowStride: Int) {
+        for r in 0..<(g.channels * g.taps) {
+            unfoldRow(r, image: image, channelRange: 0..<g.channels, geometry: g, outputRows: outputRows,
+                      into: columns + r * rowStride)
+        }
+    }
+
+    /// Column row `r` for output rows `outputRows`, written from `row` on.
+    @inline(__always)
+    private static func unfoldRow(_ r: Int, image: UnsafePointer<Float>, channelRange: Range<Int>, geometry g: ConvGeometry,
+                                  outputRows: Range<Int>, into row: UnsafeMutablePointer<Float>) {
+        let c = channelRange.lowerBound + r / g.taps, t = r % g.taps
+        let i = t / g.kernelW, j = t % g.kernelW
+        let plane = image + c * g.planeIn
+        let all = g.validRows(i), colsOK = g.validCols(j)
+        let rowsOK = max(all.lowerBound, outputRows.lowerBound)..<max(min(all.upperBound, outputRows.upperBound),
+                                                                    max(all.lowerBound, outputRows.lowerBound))
+        let ro = g.rowOffset(i), co = g.colOffset(j)
+        let first = outputRows.lowerBound
+        row.update(repeating: 0, count: (rowsOK.lowerBound - first) * g.outW)
+        let tail = (rowsOK.upperBound - first) * g.outW
+        (row + tail).update(repeating: 0, count: outputRows.count * g.outW - tail)
+        for oh in rowsOK {
+            let d = row + (oh - first) * g.outW
+            let s = plane + (oh * g.strideH + ro) * g.width + co
+            d.update(repeating: 0, count: colsOK.lowerBound)
+            (d + colsOK.upperBound).update(repeating: 0, count: g.outW - colsOK.upperBound)
+            if g.strideW == 1 {
+                (d + colsOK.lowerBound).update(from: s + colsOK.lowerBound, count: colsOK.count)
+            } else if g.strideW == 2 {
+                evenColumns(s, from: colsOK, inputEnd: g.width - co, into: d)
+            } else {
+                let sw = g.strideW
+                for ow in colsOK { d[ow] = s[ow * sw] }
             }
         }
     }

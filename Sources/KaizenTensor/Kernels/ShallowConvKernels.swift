@@ -1,5 +1,5 @@
 /// Convolutions with few input channels (an RGB stem): im2col, then `ShallowProductKernel` instead of
-/// sgemm, with the threads split over images (or over pixels for fewer images than threads).
+/// sgemm, with the threads split over bands of output rows of every image.
 /// OpenBLAS ran each image's 32 x 27 x P product on one thread however many it had (the stem took
 /// 1.8 ms at N64 @64 on 1 thread and on 2).
 enum ShallowConvKernels {
@@ -9,49 +9,60 @@ enum ShallowConvKernels {
         groups == 1 && !DenseConvKernels.isPointwise(g) && ShallowProductKernel.applies(k: g.channels * g.taps, m: outChannels)
     }
 
-    /// out [N, O, OH, OW] = conv(x, weight) + bias; every image's columns go to `columns`
-    /// ([N, C*kh*kw, OH*OW]; the caller keeps them for the weight gradient or drops them).
+    /// Distance between column rows for `pixels` pixels: whole vectors, and not a multiple of 1 KB,
+    /// so that the 27 rows a product step reads do not all fall in one L1 set (N64 @64: 1,024 pixels).
+    static func rowStride(pixels: Int) -> Int {
+        let stride = (pixels + 15) / 16 * 16
+        return stride % 256 == 0 ? stride + 16 : stride
+    }
+
+    /// Floats of the columns the forward keeps for the weight gradient: [N, C*kh*kw, rowStride(OH*OW)].
+    static func keptCount(_ g: ConvGeometry) -> Int { g.batch * g.channels * g.taps * rowStride(pixels: g.planeOut) }
+
+    /// out [N, O, OH, OW] = conv(x, weight) + bias, in bands of output rows whose columns fit in
+    /// L2 (unfolded, then multiplied while still there); the (image, band) items are split between
+    /// the threads. With `keptColumns` (`keptCount` floats, 64-byte aligned) the bands are unfolded
+    /// into it, for the weight gradient; without, into a scratch band per thread.
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, outChannels: Int,
-                        columns: UnsafeMutablePointer<Float>) {
+                        keptColumns: UnsafeMutablePointer<Float>?) {
         let k = g.channels * g.taps, p = g.planeOut
-        let src = UncheckedSendable(x), dst = UncheckedSendable(out), cols = UncheckedSendable(columns)
+        let bandRows = max(1, min(g.outH, bandPixels / max(g.outW, 1))), bands = (g.outH + bandRows - 1) / bandRows
+        let src = UncheckedSendable(x), dst = UncheckedSendable(out), kept = keptColumns.map { UncheckedSendable($0) }
         let w = UncheckedSendable(weight), b = bias.map { UncheckedSendable($0) }
-        func image(_ n: Int, pixels: Range<Int>) {
-            ShallowProductKernel.multiply(a: w.value, m: outChannels, k: k, b: cols.value + n * k * p, ldb: p,
-                                          c: dst.value + n * outChannels * p, ldc: p, columns: pixels, bias: b?.value)
-        }
-        if g.batch >= Parallel.maxThreads {
-            Parallel.forRanges(g.batch, costPerItem: k * p * outChannels) { images in
-                for n in images {
-                    Parallel.$maxThreads.withValue(1) {
-                        Im2Col.unfold(src.value + n * g.channels * g.planeIn, channelRange: 0..<g.channels,
-                                      geometry: g, into: cols.value + n * k * p)
-                    }
-                    image(n, pixels: 0..<p)
-                }
-            }
-        } else {
-            // Few images: each one's columns in parallel, then its pixels split between the threads
-            // in whole vector pairs.
-            let step = 2 * ShallowProductKernel.width, blocks = (p + step - 1) / step
-            for n in 0..<g.batch {
-                Im2Col.unfold(x + n * g.channels * g.planeIn, channelRange: 0..<g.channels, geometry: g,
-                              into: columns + n * k * p)
-                Parallel.forRanges(blocks, costPerItem: step * k * outChannels) { range in
-                    image(n, pixels: range.lowerBound * step..<min(range.upperBound * step, p))
-                }
+        // Scratch is vector aligned too: unaligned rows split every load across two cache lines.
+        let stride = rowStride(pixels: bandRows * g.outW), keptStride = rowStride(pixels: p)
+        Parallel.forRanges(g.batch * bands, costPerItem: k * bandRows * g.outW * outChannels) { items in
+            let scratch = kept == nil
+                ? UnsafeMutableRawPointer.allocate(byteCount: k * stride * 4, alignment: 64).bindMemory(to: Float.self, capacity: k * stride)
+                : nil
+            defer { scratch?.deallocate() }
+            for item in items {
+                let n = item / bands, band = item % bands
+                let rows = band * bandRows..<min((band + 1) * bandRows, g.outH)
+                let first = rows.lowerBound * g.outW, pixels = rows.count * g.outW
+                // Kept columns: this band at its pixel offset in the image's rows.
+                let columns = kept.map { $0.value + n * k * keptStride + first } ?? scratch!
+                let ldb = kept == nil ? stride : keptStride
+                Im2Col.unfoldBand(src.value + n * g.channels * g.planeIn, geometry: g, outputRows: rows,
+                                  into: columns, rowStride: ldb)
+                ShallowProductKernel.multiply(a: w.value, m: outChannels, k: k, b: columns, ldb: ldb,
+                                              c: dst.value + n * outChannels * p + first, ldc: p, columns: 0..<pixels,
+                                              bias: b?.value)
             }
         }
     }
 
+    /// Output pixels per band of the forward: 27 column rows of 2,048 floats are 221 KB, in L2.
+    static let bandPixels = 2_048
+
     /// gradWeight [O, C*kh*kw] (overwritten) = sum over images of gOut_n [O, P] * columns_n^T, from the
-    /// forward's columns. Images go in groups of at least `groupPixels` pixels (small images
+    /// forward's kept columns. Images go in groups of at least `groupPixels` pixels (small images
     /// share one pass and one set of horizontal sums); each group's product lands in its own slot
     /// and the slots are added in order, so the result does not depend on the thread count.
     static func weightGradient(gradOut: UnsafePointer<Float>, columns: UnsafePointer<Float>, geometry g: ConvGeometry,
                                outChannels: Int, gradWeight: UnsafeMutablePointer<Float>) {
-        let k = g.channels * g.taps, p = g.planeOut, size = outChannels * k
+        let k = g.channels * g.taps, p = g.planeOut, size = outChannels * k, ldb = rowStride(pixels: p)
         guard g.batch > 0 else { gradWeight.update(repeating: 0, count: size); return }
         let perGroup = min(max(groupPixels / max(p, 1), 1), g.batch), groups = (g.batch + perGroup - 1) / perGroup
         let slots = UnsafeMutablePointer<Float>.allocate(capacity: groups * size)
@@ -61,8 +72,8 @@ enum ShallowConvKernels {
             for group in range {
                 let first = group * perGroup, count = min(perGroup, g.batch - first)
                 ShallowProductKernel.multiplyTransposed(g: go.value + first * outChannels * p, m: outChannels, ldg: p,
-                                                        b: cols.value + first * k * p, k: k, ldb: p, n: p,
-                                                        batches: count, gBatchStride: outChannels * p, bBatchStride: k * p,
+                                                        b: cols.value + first * k * ldb, k: k, ldb: ldb, n: p,
+                                                        batches: count, gBatchStride: outChannels * p, bBatchStride: k * ldb,
                                                         out: out.value + group * size)
             }
         }

@@ -22,10 +22,11 @@ extension Functional {
             PointwiseBatchedKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
                                             out: out.basePointer, geometry: g, outChannels: outChannels)
         } else if ShallowConvKernels.applies(g, outChannels: outChannels, groups: groups) {
-            let columns = TensorStorage(uninitializedCount: g.batch * g.channels * g.taps * g.planeOut)
+            if weight.node != nil && Autograd.willRecord(inputs) {
+                kept = TensorStorage(uninitializedCount: ShallowConvKernels.keptCount(g))
+            }
             ShallowConvKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
-                                       out: out.basePointer, geometry: g, outChannels: outChannels, columns: columns.pointer)
-            if weight.node != nil && Autograd.willRecord(inputs) { kept = columns }
+                                       out: out.basePointer, geometry: g, outChannels: outChannels, keptColumns: kept?.pointer)
         } else {
             // Keep the columns for the weight gradient when they are small (see `keepsColumns`).
             if weight.node != nil && Autograd.willRecord(inputs)
@@ -49,10 +50,19 @@ extension Functional {
                 PointwiseBatchedKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
                                                  geometry: g, outChannels: outChannels,
                                                  gradInput: gx?.basePointer, gradWeight: gw?.basePointer)
-            } else if gx == nil, let gw, let columns, ShallowConvKernels.applies(g, outChannels: outChannels, groups: groups) {
-                withExtendedLifetime(columns) {
-                    ShallowConvKernels.weightGradient(gradOut: go.basePointer, columns: columns.pointer, geometry: g,
-                                                      outChannels: outChannels, gradWeight: gw.basePointer)
+            } else if let columns, ShallowConvKernels.applies(g, outChannels: outChannels, groups: groups) {
+                // Kept columns are laid out for the shallow kernels; the input gradient (rarely needed
+                // for a stem) goes through sgemm and col2im.
+                if let gw {
+                    withExtendedLifetime(columns) {
+                        ShallowConvKernels.weightGradient(gradOut: go.basePointer, columns: columns.pointer, geometry: g,
+                                                          outChannels: outChannels, gradWeight: gw.basePointer)
+                    }
+                }
+                if let gx {
+                    DenseConvKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
+                                              geometry: g, outChannels: outChannels, groups: groups,
+                                              gradInput: gx.basePointer, gradWeight: nil)
                 }
             } else if gx != nil || gw != nil {
                 withExtendedLifetime(columns) {
