@@ -11,18 +11,18 @@ enum SoftmaxKernel {
         return m.isFinite ? m : 0
     }
 
-    /// Stores e^(x - m) into o (when given) and returns its sum, eight lanes at a time.
+    /// Stores e^(x - m) into o (when given) and returns its sum, a `VectorMath.Vector` at a time.
     @inline(__always)
     static func expShifted(_ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>?, _ n: Int, _ m: Float) -> Float {
         let rx = UnsafeRawPointer(x)
         let mv = VectorMath.Vector(repeating: m)
         var acc = VectorMath.Vector()
         var i = 0
-        while i + 8 <= n {
+        while i + VectorMath.lanes <= n {
             let e = VectorMath.exp(rx.loadUnaligned(fromByteOffset: i * 4, as: VectorMath.Vector.self) - mv)
             if let o { UnsafeMutableRawPointer(o).storeBytes(of: e, toByteOffset: i * 4, as: VectorMath.Vector.self) }
             acc += e
-            i += 8
+            i += VectorMath.lanes
         }
         var z = acc.sum()
         if i < n {
