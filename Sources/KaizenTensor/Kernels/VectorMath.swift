@@ -20,13 +20,24 @@ public enum VectorMath {
     @_transparent
     public static func exp(_ x: Vector) -> Vector {
         let upper: Float = 88.72283935546875  // ln(FLT_MAX)
-        let xc = capped(floored(x, -104), upper)
+        var result = expInRange(capped(floored(x, -104), upper))
+        // Exactly 0 below the clamp, so masked (-inf) logits get exactly zero probability.
+        result.replace(with: 0, where: x .<= -104)
+        result.replace(with: Float.infinity, where: x .> upper)
+        result.replace(with: x, where: x .!= x)
+        return result
+    }
+
+    /// e^x for x in [-104, 88.7] (or NaN, which comes out NaN): no clamps or selects, for callers
+    /// whose argument is in range by construction (GELU's e^(-z^2) with z <= 10).
+    @_transparent @usableFromInline
+    static func expInRange(_ x: Vector) -> Vector {
         // n = round(x / ln 2) by the 1.5 * 2^23 trick (no SSE4.1 rounding on the baseline target).
         let magic = Vector(repeating: 12_582_912)
-        let t = xc * 1.44269504088896341 + magic
+        let t = x * 1.44269504088896341 + magic
         let n = t - magic
         // Cody-Waite: ln 2 in two parts so that n * hi is exact.
-        let r = xc - n * 0.693359375 - n * -2.12194440e-4
+        let r = x - n * 0.693359375 - n * -2.12194440e-4
         var p = Vector(repeating: 1.9875691500e-4)
         p = .fused(p, r, Vector(repeating: 1.3981999507e-3))
         p = .fused(p, r, Vector(repeating: 8.3334519073e-3))
@@ -39,12 +50,7 @@ public enum VectorMath {
         let n1 = ni &>> 1, n2 = ni &- n1
         let s1 = unsafeBitCast((n1 &+ 127) &<< 23, to: Vector.self)
         let s2 = unsafeBitCast((n2 &+ 127) &<< 23, to: Vector.self)
-        var result = y * s1 * s2
-        // Exactly 0 below the clamp, so masked (-inf) logits get exactly zero probability.
-        result.replace(with: 0, where: x .<= -104)
-        result.replace(with: Float.infinity, where: x .> upper)
-        result.replace(with: x, where: x .!= x)
-        return result
+        return y * s1 * s2
     }
 
     /// erfc(|z|) = 1 - erf(|z|) for z >= 0 given e^(-z^2) (Abramowitz and Stegun 7.1.26, error 1.5e-7).
@@ -63,7 +69,7 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func erf(_ x: Vector) -> Vector {
         let z = capped(abs(x), 10)
-        let q = erfcOfAbs(z, expMinusZ2: exp(-(z * z)))
+        let q = erfcOfAbs(z, expMinusZ2: expInRange(-(z * z)))
         var r = 1 - q
         r.replace(with: -r, where: x .< 0)
         r.replace(with: x, where: x .!= x)
@@ -89,7 +95,7 @@ public enum VectorMath {
     @inlinable @inline(__always)
     static func normalCDF(_ x: Vector) -> (cdf: Vector, gauss: Vector) {
         let z = capped(abs(x) * 0.70710678118654752, 10)
-        let e = exp(-(z * z))
+        let e = expInRange(-(z * z))
         let half = erfcOfAbs(z, expMinusZ2: e) * 0.5
         var cdf = 1 - half
         cdf.replace(with: half, where: x .< 0)
