@@ -8,11 +8,7 @@
 /// (`KAIZEN_AVX512`: one 16-float multiply-add per tap), packed eight planes at a time.
 struct DepthwiseChannelBlock {
     /// Channels per block in the forward kernel.
-    #if KAIZEN_AVX512
-    typealias ForwardLanes = SIMD16<Float>
-    #else
-    typealias ForwardLanes = SIMD8<Float>
-    #endif
+    typealias ForwardLanes = WideFloatVector
     let geometry: ConvGeometry
     let paddedH: Int, paddedW: Int
     let lanes: Int

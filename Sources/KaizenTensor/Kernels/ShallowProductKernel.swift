@@ -5,11 +5,7 @@
 ///
 /// Vectors run along the pixels: 16 floats with AVX-512 (`KAIZEN_AVX512`), 8 otherwise.
 enum ShallowProductKernel {
-    #if KAIZEN_AVX512
-    typealias Lanes = SIMD16<Float>
-    #else
-    typealias Lanes = SIMD8<Float>
-    #endif
+    typealias Lanes = WideFloatVector
     static var width: Int { Lanes.scalarCount }
 
     /// Whether a product with inner dimension `k` and `m` output rows is shallow enough for these

@@ -4,15 +4,9 @@
 /// (`SIMD.fused`), plain mul/add otherwise. Accuracy against libm: exp to
 /// about 2 ulp, erf to about 2e-7 absolute; both are checked in VectorMathTests.
 public enum VectorMath {
-    #if KAIZEN_AVX512
-    public typealias Vector = SIMD16<Float>
-    public typealias IntVector = SIMD16<Int32>
-    public typealias BitsVector = SIMD16<UInt32>
-    #else
-    public typealias Vector = SIMD8<Float>
-    public typealias IntVector = SIMD8<Int32>
-    public typealias BitsVector = SIMD8<UInt32>
-    #endif
+    public typealias Vector = WideFloatVector
+    /// Same lanes, Int32 (the bits of the floats, for 2^n and |x|).
+    public typealias IntVector = Vector.MaskStorage
     /// Floats per vector.
     @inlinable public static var lanes: Int { Vector.scalarCount }
 
@@ -87,7 +81,7 @@ public enum VectorMath {
 
     @inlinable @inline(__always)
     static func abs(_ x: Vector) -> Vector {
-        unsafeBitCast(unsafeBitCast(x, to: BitsVector.self) & 0x7fff_ffff, to: Vector.self)
+        unsafeBitCast(unsafeBitCast(x, to: IntVector.self) & 0x7fff_ffff, to: Vector.self)
     }
 
     /// Phi(x), the standard normal CDF, and e^(-x^2/2). For x < 0 Phi comes straight from erfc,
