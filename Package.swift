@@ -21,10 +21,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
-        // The engine's kernels are SIMD code that runs 10-100x slower unoptimised, so debug builds
-        // (the test command's) compile this one target with -O too; everything else stays debuggable.
-        .target(name: "KaizenTensor", dependencies: ["CBLAS"],
-                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "KaizenTensor", dependencies: ["CBLAS"]),
         .target(name: "KaizenNN", dependencies: ["KaizenTensor"]),
         .target(name: "KaizenIO", dependencies: ["KaizenTensor", "KaizenNN", "CZlib"]),
         .target(name: "KaizenData", dependencies: ["KaizenTensor", "KaizenIO", "CPNG", "CJPEG", "CTurboJPEG"]),
