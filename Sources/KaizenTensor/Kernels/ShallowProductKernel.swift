@@ -10,7 +10,7 @@ enum ShallowProductKernel {
 
     /// Whether a product with inner dimension `k` and `m` output rows is shallow enough for these
     /// kernels (a convolution whose columns are no taller than its output channels).
-    static func applies(k: Int, m: Int) -> Bool { k <= m && k <= 64 }
+    static func applies(k: Int, m: Int) -> Bool { k >= 1 && k <= m && k <= 64 }
 
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> Lanes {
