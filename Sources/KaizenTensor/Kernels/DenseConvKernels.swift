@@ -7,25 +7,16 @@ enum DenseConvKernels {
         g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && g.padding.isZero
     }
 
-    /// Whether the forward should keep every image's columns for the weight gradient: only when
-    /// they are no larger than the output (few input channels, e.g. an RGB stem: 27 rows for 32
-    /// output channels), so keeping them at most doubles what the graph holds for this layer.
-    static func keepsColumns(_ g: ConvGeometry, outChannels: Int, groups: Int) -> Bool {
-        groups == 1 && !isPointwise(g) && g.channels * g.taps <= outChannels
-    }
-
-    /// out [N, O, OH, OW] = conv(x [N, C, H, W], weight [O, C/groups, kh, kw]) + bias. With
-    /// `keptColumns` ([N, C*kh*kw, OH*OW], groups 1) each image's columns stay there for `backward`.
+    /// out [N, O, OH, OW] = conv(x [N, C, H, W], weight [O, C/groups, kh, kw]) + bias.
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, outChannels: Int, groups: Int,
-                        keptColumns: UnsafeMutablePointer<Float>? = nil) {
+                        out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, outChannels: Int, groups: Int) {
         let cg = g.channels / groups, og = outChannels / groups, k = cg * g.taps, p = g.planeOut
         let pointwise = isPointwise(g)
         // Scratch from TensorStorage: large buffers come back from its mapping cache without page faults.
-        let scratch = pointwise || keptColumns != nil ? nil : TensorStorage(uninitializedCount: k * p)
+        let scratch = pointwise ? nil : TensorStorage(uninitializedCount: k * p)
         defer { withExtendedLifetime(scratch) {} }
+        let columns = scratch?.pointer
         for n in 0..<g.batch {
-            let columns = keptColumns.map { $0 + n * k * p } ?? scratch?.pointer
             let image = x + n * g.channels * g.planeIn
             let outImage = out + n * outChannels * p
             if let bias {
@@ -47,28 +38,16 @@ enum DenseConvKernels {
 
     /// Gradients of the input (when `gradInput` is given; overwritten) and of the weight (when
     /// `gradWeight` is given; overwritten) from the output gradient `gradOut` [N, O, OH, OW].
-    /// `keptColumns`: the forward's columns (see `keepsColumns`), used instead of unfolding again.
     static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
                          geometry g: ConvGeometry, outChannels: Int, groups: Int,
-                         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
-                         keptColumns: UnsafePointer<Float>? = nil) {
+                         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?) {
         let cg = g.channels / groups, og = outChannels / groups, k = cg * g.taps, p = g.planeOut
         let pointwise = isPointwise(g)
         // Scratch from TensorStorage: large buffers come back from its mapping cache without page faults.
-        let scratch = pointwise || (keptColumns != nil && gradInput == nil) ? nil : TensorStorage(uninitializedCount: k * p)
+        let scratch = pointwise ? nil : TensorStorage(uninitializedCount: k * p)
         defer { withExtendedLifetime(scratch) {} }
         let columns = scratch?.pointer
         if let gradInput, !pointwise { gradInput.update(repeating: 0, count: g.batch * g.channels * g.planeIn) }
-        // With fewer column rows than output channels (an RGB stem: 27 vs 32), OpenBLAS runs the
-        // weight gradient faster as its transpose (3.0 vs 4.3 ms for the stem at N8 @224).
-        let transposedGradWeight: UnsafeMutablePointer<Float>? =
-            gradWeight != nil && groups == 1 && k < og ? .allocate(capacity: k * og) : nil
-        defer {
-            if let transposedGradWeight, let gradWeight {
-                for o in 0..<og { for r in 0..<k { gradWeight[o * k + r] = transposedGradWeight[r * og + o] } }
-                transposedGradWeight.deallocate()
-            }
-        }
         for n in 0..<g.batch {
             let image = x + n * g.channels * g.planeIn
             let gOutImage = gradOut + n * outChannels * p
@@ -77,23 +56,15 @@ enum DenseConvKernels {
                 let channelRange = grp * cg..<(grp + 1) * cg
                 if let gradWeight {
                     let rhs: UnsafePointer<Float>
-                    if let keptColumns {
-                        rhs = keptColumns + n * k * p
-                    } else if let columns {
+                    if let columns {
                         Im2Col.unfold(image, channelRange: channelRange, geometry: g, into: columns)
                         rhs = UnsafePointer(columns)
                     } else {
                         rhs = image + grp * cg * p
                     }
-                    if let transposed = transposedGradWeight {
-                        // gW^T [k, og] += columns [k, p] * gOut^T [p, og]
-                        BLAS.sgemm(transA: false, transB: true, m: k, n: og, k: p, a: rhs, lda: p, b: gOut, ldb: p,
-                                   beta: n == 0 ? 0 : 1, c: transposed, ldc: og)
-                    } else {
-                        // gW_g += gOut_g [og, p] * columns^T [p, k]
-                        BLAS.sgemm(transA: false, transB: true, m: og, n: k, k: p, a: gOut, lda: p, b: rhs, ldb: p,
-                                   beta: n == 0 ? 0 : 1, c: gradWeight + grp * og * k, ldc: k)
-                    }
+                    // gW_g += gOut_g [og, p] * columns^T [p, k]
+                    BLAS.sgemm(transA: false, transB: true, m: og, n: k, k: p, a: gOut, lda: p, b: rhs, ldb: p,
+                               beta: n == 0 ? 0 : 1, c: gradWeight + grp * og * k, ldc: k)
                 }
                 if let gradInput {
                     let gImage = gradInput + n * g.channels * g.planeIn

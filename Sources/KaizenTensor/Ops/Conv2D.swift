@@ -28,14 +28,8 @@ extension Functional {
             ShallowConvKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
                                        out: out.basePointer, geometry: g, outChannels: outChannels, keptColumns: kept?.pointer)
         } else {
-            // Keep the columns for the weight gradient when they are small (see `keepsColumns`).
-            if weight.node != nil && Autograd.willRecord(inputs)
-                && DenseConvKernels.keepsColumns(g, outChannels: outChannels, groups: groups) {
-                kept = TensorStorage(uninitializedCount: g.batch * g.channels * g.taps * g.planeOut)
-            }
             DenseConvKernels.forward(x: xc.basePointer, weight: wc.basePointer, bias: bc.map { UnsafePointer($0.basePointer) },
-                                     out: out.basePointer, geometry: g, outChannels: outChannels, groups: groups,
-                                     keptColumns: kept?.pointer)
+                                     out: out.basePointer, geometry: g, outChannels: outChannels, groups: groups)
         }
         let columns = kept
         return Autograd.record(depthwise ? "depthwiseConv2d" : "conv2d", output: out, inputs: inputs) { gradOut, needs in
@@ -65,12 +59,9 @@ extension Functional {
                                               gradInput: gx.basePointer, gradWeight: nil)
                 }
             } else if gx != nil || gw != nil {
-                withExtendedLifetime(columns) {
-                    DenseConvKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
-                                              geometry: g, outChannels: outChannels, groups: groups,
-                                              gradInput: gx?.basePointer, gradWeight: gw?.basePointer,
-                                              keptColumns: columns.map { UnsafePointer($0.pointer) })
-                }
+                DenseConvKernels.backward(x: xc.basePointer, weight: wc.basePointer, gradOut: go.basePointer,
+                                          geometry: g, outChannels: outChannels, groups: groups,
+                                          gradInput: gx?.basePointer, gradWeight: gw?.basePointer)
             }
             var grads: [Tensor?] = [gx, gw]
             if bias != nil { grads.append(needs[2] ? ConvReductions.sumPerChannel(go) : nil) }
