@@ -39,10 +39,10 @@ struct MatmulBench: ParsableCommand {
         }
         let gflops = 2 * pow(Double(size), 3) / best / 1e9
         if common.json {
-            try JSONOutput.print(["gflops": gflops, "size": size, "threads": BLAS.threads, "seconds": best, "blas_core": BLASCore.name])
+            try JSONOutput.print(["gflops": gflops, "size": size, "threads": Parallel.maxThreads, "seconds": best, "blas_core": BLASCore.name])
         } else {
             print(String(format: "matmul %d x %d: %.1f GFLOP/s (best %.3f ms, %d threads, OpenBLAS %@ kernels)", size, size, gflops, best * 1e3,
-                         BLAS.threads, BLASCore.name))
+                         Parallel.maxThreads, BLASCore.name))
         }
     }
 }

@@ -63,12 +63,12 @@ struct FUNGIBench: ParsableCommand {
         let overhead = features.wall / forward.wall - 1, cpuOverhead = features.cpu / forward.cpu - 1
         let projection = fungi.projection
         if common.json {
-            try JSONOutput.print(["images": count, "objectives": chosen.map(\.rawValue), "projection": projection, "threads": BLAS.threads,
+            try JSONOutput.print(["images": count, "objectives": chosen.map(\.rawValue), "projection": projection, "threads": Parallel.maxThreads,
                                   "forward_seconds": forward.wall, "features_seconds": features.wall, "overhead": overhead,
                                   "forward_cpu_seconds": forward.cpu, "features_cpu_seconds": features.cpu, "cpu_overhead": cpuOverhead])
         } else {
             print(String(format: "%d images, %@, projection %@, %d threads: forward passes %.2f s, features %.2f s, overhead %.0f%%; CPU time %.2f s vs %.2f s, overhead %.0f%%",
-                         count, chosen.map(\.rawValue).joined(separator: "+"), projection, BLAS.threads, forward.wall, features.wall, overhead * 100,
+                         count, chosen.map(\.rawValue).joined(separator: "+"), projection, Parallel.maxThreads, forward.wall, features.wall, overhead * 100,
                          forward.cpu, features.cpu, cpuOverhead * 100))
         }
     }

@@ -19,7 +19,7 @@ struct RobustTuneBench: ParsableCommand {
     }
 
     func run() throws {
-        let t = try RobustTuneBenchmarks.efficientNetLite0StepOverhead(batch: batch, size: size, repeats: repeats, threads: common.threads ?? BLAS.threads)
+        let t = try RobustTuneBenchmarks.efficientNetLite0StepOverhead(batch: batch, size: size, repeats: repeats, threads: common.threads ?? Parallel.maxThreads)
         if common.json {
             try JSONOutput.print(["sgd_ms": t.sgd, "ftp_sgd_ms": t.ftpSGD, "tpgm_ms": t.tpgm, "ftp_overhead": t.ftpOverhead,
                                   "ftp_saving_over_tpgm": t.ftpSavingOverTPGM, "batch": batch, "size": size])

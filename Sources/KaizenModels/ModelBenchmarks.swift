@@ -80,7 +80,6 @@ public enum ModelBenchmarks {
     }
 
     static func pinned<T>(_ threads: Int, _ body: () throws -> T) throws -> T {
-        BLAS.setThreads(threads)
         return try Parallel.$maxThreads.withValue(threads) { try body() }
     }
 

@@ -37,7 +37,6 @@ public enum RobustTuneBenchmarks {
         let targets = (0..<batch).map { _ in rng.nextInt(below: classes) }
         let xVal = rng.normal([batch, 3, size, size])
         let valTargets = (0..<batch).map { _ in rng.nextInt(below: classes) }
-        BLAS.setThreads(threads)
         return try Parallel.$maxThreads.withValue(threads) {
             func stepper(_ model: any Layer, _ optimizer: any Optimizer, after: @escaping () throws -> Void) -> () throws -> Void {
                 {

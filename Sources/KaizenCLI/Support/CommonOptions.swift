@@ -11,16 +11,14 @@ struct CommonOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
-    /// Applies the thread setting to BLAS and runs `body` with the same budget for Kaizen's own kernels.
+    /// Runs `body` with the thread setting as the budget of every kernel, matrix products included.
     func withThreads<T>(_ body: () throws -> T) rethrows -> T {
         guard let threads else { return try body() }
-        BLAS.setThreads(threads)
         return try Parallel.$maxThreads.withValue(threads) { try body() }
     }
 
     func withThreads<T>(_ body: () async throws -> T) async rethrows -> T {
         guard let threads else { return try await body() }
-        BLAS.setThreads(threads)
         return try await Parallel.$maxThreads.withValue(threads) { try await body() }
     }
 

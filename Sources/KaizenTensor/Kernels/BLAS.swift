@@ -5,10 +5,14 @@ import CBLAS
 #endif
 
 /// The one door to BLAS. Matrix products pass transpose flags and leading dimensions instead of
-/// materialising transposes. OpenBLAS threads internally: never call this from a parallel loop.
+/// materialising transposes, and run on Kaizen's threads (`Parallel.maxThreads`, as every kernel):
+/// a large product is cut into blocks of rows or columns (`ProductBlocks`), one single-threaded
+/// OpenBLAS call per block. OpenBLAS's own threads are switched off (process-wide, the only way
+/// OpenBLAS offers): between calls they spin on the cores Kaizen's workers need, and they cut
+/// small products such as one image of a 1x1 conv at a loss (2-thread 1x1 convs 5-45% faster
+/// without them, BENCHMARKS.md). Not for use inside a parallel loop (it would nest one).
 public enum BLAS {
     /// C = alpha * op(A) * op(B) + beta * C, row-major. op(A) is m x k, op(B) is k x n.
-    @inlinable
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -18,42 +22,51 @@ public enum BLAS {
             else { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
             return
         }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+        forEachBlock(m: m, n: n, k: k) { rows, columns in
+            // Row i of op(A) starts at i * lda (or at column i when transposed); likewise columns of op(B).
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(rows.count), Int32(columns.count), Int32(k), alpha,
+                        a + rows.lowerBound * (transA ? 1 : lda), Int32(lda),
+                        b + columns.lowerBound * (transB ? ldb : 1), Int32(ldb), beta,
+                        c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+        }
     }
 
     /// Double-precision C = alpha * op(A) * op(B) + beta * C, row-major (distances that need 53 bits).
-    @inlinable
     public static func dgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double = 1,
                              a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                              beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
         if m == 0 || n == 0 || k == 0 { return }
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+        forEachBlock(m: m, n: n, k: k) { rows, columns in
+            cblas_dgemm(CblasRowMajor, ta, tb, Int32(rows.count), Int32(columns.count), Int32(k), alpha,
+                        a + rows.lowerBound * (transA ? 1 : lda), Int32(lda),
+                        b + columns.lowerBound * (transB ? ldb : 1), Int32(ldb), beta,
+                        c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+        }
     }
 
     /// y = alpha * op(A) x + beta * y, row-major A of m x n.
-    @inlinable
     public static func sgemv(trans: Bool, m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>) {
         if m == 0 || n == 0 { return }
-        cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
-                    x, 1, beta, y, 1)
+        // As a product with one column: the outputs (rows of op(A)) are cut between the threads.
+        let outputs = trans ? n : m, inputs = trans ? m : n
+        forEachBlock(m: outputs, n: 1, k: inputs) { rows, _ in
+            let sub = trans ? (Int32(m), Int32(rows.count)) : (Int32(rows.count), Int32(n))
+            cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, sub.0, sub.1, alpha,
+                        a + rows.lowerBound * (trans ? 1 : lda), Int32(lda), x, 1, beta, y + rows.lowerBound, 1)
+        }
     }
 
-    /// Sets the number of threads OpenBLAS uses (process-wide, as OpenBLAS itself is).
-    public static func setThreads(_ n: Int) {
-        #if !canImport(Accelerate)
-        openblas_set_num_threads(Int32(max(1, n)))
-        #endif
-    }
-
-    /// The number of threads OpenBLAS uses.
-    public static var threads: Int {
+    /// Runs the blocks of a product; OpenBLAS's own threads are off before the first block runs.
+    private static func forEachBlock(m: Int, n: Int, k: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
         #if canImport(Accelerate)
-        return 1
+        body(0..<m, 0..<n)  // Accelerate threads itself and has no thread setting to turn off.
         #else
-        return Int(openblas_get_num_threads())
+        // Checked on every call, not once: other code in the process may have changed the setting.
+        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+        ProductBlocks.forEach(m: m, n: n, k: k, body)
         #endif
     }
 }

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// Data-parallel loops for the engine's own kernels (never around BLAS, which threads itself).
+/// Data-parallel loops for the engine's kernels and its BLAS products (`BLAS` cuts those itself).
 /// The thread budget is task-local so that `--threads` applies without global state.
 public enum Parallel {
     @TaskLocal public static var maxThreads: Int = ProcessInfo.processInfo.activeProcessorCount

@@ -50,7 +50,6 @@ public enum ConvBenchmarks {
 
     /// Runs every case with `threads` threads for BLAS and the engine's loops.
     public static func run(cases: [Case] = efficientNetLite0Cases, threads: Int, repeats: Int = 7) throws -> [Result] {
-        BLAS.setThreads(threads)
         return try Parallel.$maxThreads.withValue(threads) {
             var results: [Result] = []
             for c in cases {
