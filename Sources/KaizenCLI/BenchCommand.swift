@@ -29,6 +29,7 @@ struct MatmulBench: ParsableCommand {
     private func measure() throws {
         var rng = RandomGenerator(seed: 0)
         let a = rng.normal([size, size]), b = rng.normal([size, size])
+        ThreadWarmUp.run()
         _ = try a.matmul(b)
         var best = Double.infinity
         for _ in 0..<max(repeats, 10) {

@@ -80,7 +80,10 @@ public enum ModelBenchmarks {
     }
 
     static func pinned<T>(_ threads: Int, _ body: () throws -> T) throws -> T {
-        return try Parallel.$maxThreads.withValue(threads) { try body() }
+        return try Parallel.$maxThreads.withValue(threads) {
+            ThreadWarmUp.run()
+            return try body()
+        }
     }
 
     /// Best wall time in seconds of `repeats` runs after one warm-up run.

@@ -1,6 +1,6 @@
 """Shared command line of the kaizen-vs-PyTorch comparison scripts: where the two programs are, the
 thread count, the rounds, the CPUs to pin to, and the environment that pins every thread pool."""
-import argparse, os
+import argparse, os, subprocess
 
 
 def parse(rounds):
@@ -14,4 +14,11 @@ def parse(rounds):
     if a.cpus is None:
         a.cpus = ",".join(str(c) for c in range(int(a.threads)))
     env = dict(os.environ, OMP_NUM_THREADS=a.threads, OPENBLAS_NUM_THREADS=a.threads, MKL_NUM_THREADS=a.threads)
+    # PyTorch's OpenBLAS needs the same kernel choice kaizen makes for itself (scripts/openblas-env.sh):
+    # without it, its 1x1 convs ran 3-5x slower on this Xeon and every ratio flattered kaizen.
+    if "OPENBLAS_CORETYPE" not in env:
+        core = subprocess.run(["bash", "-c", "source scripts/openblas-env.sh; echo ${OPENBLAS_CORETYPE:-}"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+        if core:
+            env["OPENBLAS_CORETYPE"] = core
     return a, env

@@ -51,6 +51,7 @@ public enum ConvBenchmarks {
     /// Runs every case with `threads` threads for BLAS and the engine's loops.
     public static func run(cases: [Case] = efficientNetLite0Cases, threads: Int, repeats: Int = 7) throws -> [Result] {
         return try Parallel.$maxThreads.withValue(threads) {
+            ThreadWarmUp.run()
             var results: [Result] = []
             for c in cases {
                 let (f, b) = try measure(c, repeats: repeats)

@@ -22,6 +22,7 @@ public enum OpBenchmarks {
     /// Best-of-`repeats` GFLOP/s of add, mul, relu, exp, gelu, sum and last-axis softmax on
     /// `size` elements (softmax on rows of 1024). Uses the current `Parallel.maxThreads`.
     public static func elementwise(size: Int, repeats: Int) -> [String: Double] {
+        ThreadWarmUp.run()
         var rng = RandomGenerator(seed: 11)
         let a = rng.normal([size]), b = rng.normal([size])
         let row = size >= 1024 && size % 1024 == 0 ? 1024 : size
