@@ -42,6 +42,14 @@ import Testing
              stride: (2, 2), padding: Padding2D(top: 2, bottom: 1, left: 1, right: 2), dilation: (1, 1), groups: 2),
         Case(name: "depthwise 5x5 stride 2 asymmetric", x: [1, 2, 9, 8], w: [2, 1, 5, 5], bias: false,
              stride: (2, 2), padding: Padding2D(top: 1, bottom: 2, left: 2, right: 1), dilation: (1, 1), groups: 2),
+        // Channel-block weight gradients by kernel row (3 and 5 wide) with dilation, a rectangular
+        // kernel, and a 7-wide kernel (tap-at-a-time path), each with a partial block of channels.
+        Case(name: "depthwise 3x3 dilation (2, 3), 9 channels", x: [2, 9, 9, 10], w: [9, 1, 3, 3], bias: false,
+             stride: (1, 1), padding: Padding2D(top: 2, bottom: 1, left: 3, right: 2), dilation: (2, 3), groups: 9),
+        Case(name: "depthwise 3x5 stride 2, 10 channels", x: [1, 10, 8, 9], w: [10, 1, 3, 5], bias: true,
+             stride: (2, 2), padding: Padding2D(top: 1, bottom: 1, left: 2, right: 2), dilation: (1, 1), groups: 10),
+        Case(name: "depthwise 7x7, 9 channels", x: [1, 9, 8, 9], w: [9, 1, 7, 7], bias: false,
+             stride: (1, 1), padding: .symmetric(3), dilation: (1, 1), groups: 9),
     ]
 
     func inputs(_ c: Case, seed: UInt64) -> [Tensor] {

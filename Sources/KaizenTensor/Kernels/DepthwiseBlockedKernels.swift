@@ -257,16 +257,24 @@ enum DepthwiseBlockedKernels {
     }
 
     /// Weight gradient [C, 1, kh, kw] (overwritten), eight channels per SIMD lane set, over the batch.
+    /// 3- and 5-wide kernels run a kernel row at a time over pixel pairs (`KernelRowDots`): 6 or 10
+    /// independent accumulators, where a tap at a time had 2 and waited on the adder.
     static func weightGradient(x: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
                                gradWeight: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
         let block = DepthwiseChannelBlock(g)
         let blocks = (g.channels + 7) / 8
         let px = UncheckedSendable(x), pg = UncheckedSendable(gradOut), pgw = UncheckedSendable(gradWeight)
+        let byRows = g.kernelW == 3 || g.kernelW == 5
         Parallel.forRanges(blocks, costPerItem: 8 * g.batch * g.planeOut * g.taps) { range in
             let buf = UnsafeMutablePointer<Float>.allocate(capacity: block.paddedCount)
             let go = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * 8)
             let acc = UnsafeMutablePointer<Float>.allocate(capacity: g.taps * 8)
-            defer { buf.deallocate(); go.deallocate(); acc.deallocate() }
+            // Byte offset of each output pixel's window in the padded block.
+            let bases = UnsafeMutablePointer<Int>.allocate(capacity: g.planeOut)
+            defer { buf.deallocate(); go.deallocate(); acc.deallocate(); bases.deallocate() }
+            for oh in 0..<g.outH {
+                for ow in 0..<g.outW { bases[oh * g.outW + ow] = (oh * g.strideH * block.paddedW + ow * g.strideW) * 32 }
+            }
             buf.initialize(repeating: 0, count: block.paddedCount)
             for blk in range {
                 let first = blk * 8, count = min(8, g.channels - first)
@@ -278,6 +286,17 @@ enum DepthwiseBlockedKernels {
                     DepthwiseChannelBlock.interleave(pg.value + n * g.channels * g.planeOut, plane: g.planeOut,
                                                      first: first, count: count, into: go)
                     let s = UnsafeRawPointer(buf), gs = UnsafeRawPointer(go)
+                    if byRows {
+                        let dots = KernelRowDots(source: s, gradient: gs, bases: bases, pixels: g.planeOut,
+                                                 tapStep: g.dilationW * 32)
+                        for i in 0..<g.kernelH {
+                            let rowOffset = i * g.dilationH * block.paddedW * 32
+                            let into = accRaw + i * g.kernelW * 32
+                            if g.kernelW == 3 { dots.addThree(rowOffset: rowOffset, into: into) }
+                            else { dots.addFive(rowOffset: rowOffset, into: into) }
+                        }
+                        continue
+                    }
                     let step = g.strideW * 32
                     for t in 0..<g.taps {
                         let i = t / g.kernelW, j = t % g.kernelW
