@@ -22,6 +22,19 @@ struct DepthwiseChannelBlock {
 
     var paddedCount: Int { paddedH * paddedW * lanes }
 
+    /// Byte offsets into the padded block of pixels `pixelBytes` wide: of each output pixel's window
+    /// (raster order) and of each tap within a window, so the kernels never divide per pixel.
+    func windowOffsets(pixelBytes: Int, bases: UnsafeMutablePointer<Int>, taps: UnsafeMutablePointer<Int>?) {
+        let g = geometry
+        for oh in 0..<g.outH {
+            for ow in 0..<g.outW { bases[oh * g.outW + ow] = (oh * g.strideH * paddedW + ow * g.strideW) * pixelBytes }
+        }
+        guard let taps else { return }
+        for t in 0..<g.taps {
+            taps[t] = ((t / g.kernelW) * g.dilationH * paddedW + (t % g.kernelW) * g.dilationW) * pixelBytes
+        }
+    }
+
     /// Interleaves planes `first..<first+count` (at most `lanes`) of the image at `image` into the
     /// padded buffer, whose border (and unused lanes) must hold zeros.
     func pack(_ image: UnsafePointer<Float>, first: Int, count: Int, into buf: UnsafeMutablePointer<Float>) {
@@ -141,18 +154,10 @@ enum DepthwiseBlockedKernels {
             let buf = UnsafeMutablePointer<Float>.allocate(capacity: block.paddedCount)
             let result = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * lanes)
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: g.taps)
-            // Byte offset of each output pixel's window in the padded block (no division per pixel).
             let bases = UnsafeMutablePointer<Int>.allocate(capacity: g.planeOut)
             defer { buf.deallocate(); result.deallocate(); offsets.deallocate(); bases.deallocate() }
-            for oh in 0..<g.outH {
-                for ow in 0..<g.outW {
-                    bases[oh * g.outW + ow] = (oh * g.strideH * block.paddedW + ow * g.strideW) * pixelBytes
-                }
-            }
+            block.windowOffsets(pixelBytes: pixelBytes, bases: bases, taps: offsets)
             buf.initialize(repeating: 0, count: block.paddedCount)
-            for t in 0..<g.taps {
-                offsets[t] = ((t / g.kernelW) * g.dilationH * block.paddedW + (t % g.kernelW) * g.dilationW) * pixelBytes
-            }
             for item in range {
                 let n = item / blocks, first = (item % blocks) * lanes, count = min(lanes, g.channels - first)
                 if count < lanes { buf.update(repeating: 0, count: block.paddedCount) }
@@ -210,7 +215,10 @@ enum DepthwiseBlockedKernels {
         Parallel.forRanges(g.batch * blocks, costPerItem: 8 * g.planeOut * g.taps) { range in
             let buf = UnsafeMutablePointer<Float>.allocate(capacity: block.paddedCount)
             let go = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * 8)
-            defer { buf.deallocate(); go.deallocate() }
+            let offsets = UnsafeMutablePointer<Int>.allocate(capacity: g.taps)
+            let bases = UnsafeMutablePointer<Int>.allocate(capacity: g.planeOut)
+            defer { buf.deallocate(); go.deallocate(); offsets.deallocate(); bases.deallocate() }
+            block.windowOffsets(pixelBytes: 32, bases: bases, taps: offsets)
             for item in range {
                 let n = item / blocks, first = (item % blocks) * 8, count = min(8, g.channels - first)
                 buf.update(repeating: 0, count: block.paddedCount)
@@ -218,23 +226,23 @@ enum DepthwiseBlockedKernels {
                                                  first: first, count: count, into: go)
                 let w = UnsafeRawPointer(pw.value + (first / 8) * g.taps * 8)
                 let d = UnsafeMutableRawPointer(buf), s = UnsafeRawPointer(go)
-                for oh in 0..<g.outH {
-                    for i in 0..<g.kernelH {
-                        let rowBase = (oh * g.strideH + i * g.dilationH) * block.paddedW
-                        for j in 0..<g.kernelW {
-                            let wt = w.loadUnaligned(fromByteOffset: (i * g.kernelW + j) * 32, as: SIMD8<Float>.self)
-                            var o = (rowBase + j * g.dilationW) * 32
-                            let step = g.strideW * 32
-                            var so = oh * g.outW * 32
-                            for _ in 0..<g.outW {
-                                var v = d.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                                v.multiplyAdd(wt, s.loadUnaligned(fromByteOffset: so, as: SIMD8<Float>.self))
-                                d.storeBytes(of: v, toByteOffset: o, as: SIMD8<Float>.self)
-                                o += step
-                                so += 32
-                            }
-                        }
+                // A tap at a time over all pixels in raster order, four at a time across row ends: the
+                // four windows of one tap never overlap, so the stores do not wait on each other
+                // (per output row, loops of 8 or 4 pixels spent more on loop setup than on the work).
+                for t in 0..<g.taps {
+                    let wt = w.loadUnaligned(fromByteOffset: t * 32, as: SIMD8<Float>.self), o = offsets[t]
+                    @inline(__always) func scatter(_ pixel: Int) {
+                        let at = bases[pixel] + o
+                        var v = d.loadUnaligned(fromByteOffset: at, as: SIMD8<Float>.self)
+                        v.multiplyAdd(wt, s.loadUnaligned(fromByteOffset: pixel * 32, as: SIMD8<Float>.self))
+                        d.storeBytes(of: v, toByteOffset: at, as: SIMD8<Float>.self)
                     }
+                    var pixel = 0
+                    while pixel + 4 <= g.planeOut {
+                        scatter(pixel); scatter(pixel + 1); scatter(pixel + 2); scatter(pixel + 3)
+                        pixel += 4
+                    }
+                    while pixel < g.planeOut { scatter(pixel); pixel += 1 }
                 }
                 // Interior of the padded gradient -> planes.
                 let planes = pgx.value + (n * g.channels + first) * g.planeIn
@@ -272,9 +280,7 @@ enum DepthwiseBlockedKernels {
             // Byte offset of each output pixel's window in the padded block.
             let bases = UnsafeMutablePointer<Int>.allocate(capacity: g.planeOut)
             defer { buf.deallocate(); go.deallocate(); acc.deallocate(); bases.deallocate() }
-            for oh in 0..<g.outH {
-                for ow in 0..<g.outW { bases[oh * g.outW + ow] = (oh * g.strideH * block.paddedW + ow * g.strideW) * 32 }
-            }
+            block.windowOffsets(pixelBytes: 32, bases: bases, taps: nil)
             buf.initialize(repeating: 0, count: block.paddedCount)
             for blk in range {
                 let first = blk * 8, count = min(8, g.channels - first)
