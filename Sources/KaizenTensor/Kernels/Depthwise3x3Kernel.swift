@@ -91,26 +91,6 @@ enum Depthwise3x3Kernel {
             return s
         }
     }
-
-    /// Whether the stride-1 input gradient can run as this forward kernel on flipped weights.
-    static func appliesToInputGradient(_ g: ConvGeometry, multiplier: Int) -> Bool {
-        applies(g) && multiplier == 1 && g.strideH == 1 && g.strideW == 1
-            && max(g.padding.top, g.padding.bottom, g.padding.left, g.padding.right) <= 2
-    }
-
-    /// Stride-1 input gradient: a 3x3 conv of the output gradient with the kernel rotated by 180
-    /// degrees and the complementary padding (2 - p on each side).
-    static func inputGradient(weight: UnsafePointer<Float>, gradOut: UnsafePointer<Float>,
-                              gradInput: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
-        let flipped = UnsafeMutablePointer<Float>.allocate(capacity: g.channels * 9)
-        defer { flipped.deallocate() }
-        for c in 0..<g.channels { for t in 0..<9 { flipped[c * 9 + t] = weight[c * 9 + 8 - t] } }
-        let p = g.padding
-        let back = ConvGeometry(batch: g.batch, channels: g.channels, height: g.outH, width: g.outW, kernel: (3, 3),
-                                stride: (1, 1), dilation: (1, 1),
-                                padding: Padding2D(top: 2 - p.top, bottom: 2 - p.bottom, left: 2 - p.left, right: 2 - p.right))
-        forward(x: gradOut, weight: flipped, bias: nil, out: gradInput, geometry: back, multiplier: 1)
-    }
 }
 
 extension Depthwise3x3Kernel {

@@ -1,16 +1,22 @@
 /// Chooses the depthwise kernel for a geometry (measured on EfficientNet-Lite0 shapes, BENCHMARKS.md):
 /// padded-plane row kernels for planes at least eight outputs wide (3x3/5x5 at stride 1: forward
-/// and input gradient; 3x3 at stride 2: forward), the per-row 3x3 kernel for the other 3x3 cases it covers,
-/// eight-channel blocks for every other multiplier-1 case (small planes, stride-2 gradients),
-/// phase planes otherwise.
+/// and input gradient; 3x3 at stride 2: forward, from sixteen wide in AVX-512 builds), channel
+/// blocks for every other multiplier-1 case (small planes, stride-2 gradients), the per-row 3x3
+/// kernel for the 3x3 forwards left in AVX2 builds and with multipliers, phase planes otherwise.
 enum DepthwiseDispatch {
+    /// Whether the forward's channel blocks are 16 wide (AVX-512 builds). Then they also win the
+    /// 3x3 forwards below eight outputs wide (N64 @7 and @4: 2.8-3.5x faster than the per-row 3x3
+    /// kernel) and the stride-2 3x3 forward at 8-15 wide (N64 144 @16: 0.91 against 1.21 ms with
+    /// the strided row kernel; at 16 and 28 wide the row kernel is as fast or faster).
+    static let wideBlocks = DepthwiseChannelBlock.ForwardLanes.scalarCount == 16
+
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, multiplier m: Int) {
         if DepthwiseRowKernel.applies(g) {
             DepthwiseRowKernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
-        } else if DepthwiseStridedRowKernel.applies(g) {
+        } else if DepthwiseStridedRowKernel.applies(g) && !(m == 1 && wideBlocks && g.outW < 16) {
             DepthwiseStridedRowKernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
-        } else if Depthwise3x3Kernel.applies(g) {
+        } else if Depthwise3x3Kernel.applies(g) && !(m == 1 && wideBlocks) {
             Depthwise3x3Kernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
         } else if DepthwiseBlockedKernels.applies(g, multiplier: m) {
             DepthwiseBlockedKernels.forward(x: x, weight: weight, bias: bias, out: out, geometry: g)
@@ -26,8 +32,6 @@ enum DepthwiseDispatch {
         if let gradInput {
             if DepthwiseRowKernel.appliesToInputGradient(g, multiplier: m) {
                 DepthwiseRowKernel.inputGradient(weight: weight, gradOut: gradOut, gradInput: gradInput, geometry: g)
-            } else if Depthwise3x3Kernel.appliesToInputGradient(g, multiplier: m) {
-                Depthwise3x3Kernel.inputGradient(weight: weight, gradOut: gradOut, gradInput: gradInput, geometry: g)
             } else if DepthwiseBlockedKernels.applies(g, multiplier: m) {
                 DepthwiseBlockedKernels.inputGradient(weight: weight, gradOut: gradOut, gradInput: gradInput, geometry: g)
             } else {
