@@ -7,8 +7,8 @@ import Synchronization
 /// Why not `DispatchQueue.concurrentPerform`: it hands chunks to whichever thread comes first, so
 /// the half of a tensor that one core just wrote is often read by the other core on the next op,
 /// from L3 instead of its own L2 (a 1M-float sum on 2 threads ran anywhere from 8.6 to 18 GFLOP/s).
-/// After a job a worker polls for the next one for 2 ms, yielding its core on every poll (to
-/// OpenBLAS's threads, or to the caller if the kernel put both on one core), then sleeps on a
+/// After a job a worker polls for the next one for 2 ms, yielding its core on every poll (to the
+/// caller if the kernel put both on one core, or to another process), then sleeps on a
 /// condition. One caller at a time uses the pool; any other (nested loops, concurrent callers)
 /// takes `concurrentPerform` as before.
 @usableFromInline
