@@ -23,12 +23,9 @@ public enum BLAS {
             return
         }
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
-        forEachBlock(m: m, n: n, k: k) { rows, columns in
-            // Row i of op(A) starts at i * lda (or at column i when transposed); likewise columns of op(B).
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(rows.count), Int32(columns.count), Int32(k), alpha,
-                        a + rows.lowerBound * (transA ? 1 : lda), Int32(lda),
-                        b + columns.lowerBound * (transB ? ldb : 1), Int32(ldb), beta,
-                        c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+        forEachBlock(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                     c: c, ldc: ldc) { rows, columns, a, b, c in
+            cblas_sgemm(CblasRowMajor, ta, tb, rows, columns, Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         }
     }
 
@@ -38,11 +35,9 @@ public enum BLAS {
                              beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
         if m == 0 || n == 0 || k == 0 { return }
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
-        forEachBlock(m: m, n: n, k: k) { rows, columns in
-            cblas_dgemm(CblasRowMajor, ta, tb, Int32(rows.count), Int32(columns.count), Int32(k), alpha,
-                        a + rows.lowerBound * (transA ? 1 : lda), Int32(lda),
-                        b + columns.lowerBound * (transB ? ldb : 1), Int32(ldb), beta,
-                        c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+        forEachBlock(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                     c: c, ldc: ldc) { rows, columns, a, b, c in
+            cblas_dgemm(CblasRowMajor, ta, tb, rows, columns, Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         }
     }
 
@@ -56,6 +51,19 @@ public enum BLAS {
             let sub = trans ? (Int32(m), Int32(rows.count)) : (Int32(rows.count), Int32(n))
             cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, sub.0, sub.1, alpha,
                         a + rows.lowerBound * (trans ? 1 : lda), Int32(lda), x, 1, beta, y + rows.lowerBound, 1)
+        }
+    }
+
+    /// Runs `product(rows, columns, a, b, c)` for each block of C, with the operands moved to the
+    /// block: row i of op(A) starts at i * lda (at column i when transposed), column j of op(B) at j
+    /// (at row j when transposed).
+    private static func forEachBlock<T>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                        c: UnsafeMutablePointer<T>, ldc: Int,
+                                        _ product: (Int32, Int32, UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void) {
+        forEachBlock(m: m, n: n, k: k) { rows, columns in
+            product(Int32(rows.count), Int32(columns.count), a + rows.lowerBound * (transA ? 1 : lda),
+                    b + columns.lowerBound * (transB ? ldb : 1), c + rows.lowerBound * ldc + columns.lowerBound)
         }
     }
 
