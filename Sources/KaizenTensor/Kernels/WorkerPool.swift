@@ -97,7 +97,7 @@ final class WorkerPool: @unchecked Sendable {
             let current = generation.load(ordering: .acquiring)
             if current != seen { return current }
             polls += 1
-            // Yielding keeps the core free for any other runnable thread (OpenBLAS's, the caller's).
+            // Yielding keeps the core free for any other runnable thread (the caller's, another process's).
             if polls > 64 {
                 sched_yield()
                 if polls % 16 == 0 && DispatchTime.now().uptimeNanoseconds - start > Self.spinNanoseconds { break }
