@@ -33,8 +33,8 @@ import Testing
         // Stride-2 3x3 row kernel (outputs >= 8 wide): odd left padding (width 19), even (width 36).
         Case(name: "3x3 s2 strided rows 9x19, multiplier 2", x: [2, 3, 9, 19], multiplier: 2, kernel: 3, stride: 2),
         Case(name: "3x3 s2 strided rows 11x36", x: [1, 4, 11, 36], multiplier: 1, kernel: 3, stride: 2),
-        // 3x3 below eight outputs wide: channel blocks with multiplier 1 (in AVX-512 builds also
-        // the forward), the per-row 3x3 kernel with a multiplier.
+        // 3x3 below eight outputs wide: channel blocks with multiplier 1, the per-row 3x3 kernel
+        // with a multiplier.
         Case(name: "3x3 s1 on a 7x7 plane, 12 channels", x: [2, 12, 7, 7], multiplier: 1, kernel: 3, stride: 1),
         Case(name: "3x3 s1 on a 5x6 plane, multiplier 2", x: [2, 3, 5, 6], multiplier: 2, kernel: 3, stride: 1),
         Case(name: "3x3 s2 on a 16x16 plane (8 wide), 9 channels", x: [1, 9, 16, 16], multiplier: 1, kernel: 3, stride: 2),

@@ -2,12 +2,13 @@
 /// padded-plane row kernels for planes at least eight outputs wide (3x3/5x5 at stride 1: forward
 /// and input gradient; 3x3 at stride 2: forward, from sixteen wide in AVX-512 builds), channel
 /// blocks for every other multiplier-1 case (small planes, stride-2 gradients), the per-row 3x3
-/// kernel for the 3x3 forwards left in AVX2 builds and with multipliers, phase planes otherwise.
+/// kernel for the other 3x3 forwards with a multiplier, phase planes otherwise.
 enum DepthwiseDispatch {
     /// Whether the forward's channel blocks are 16 wide (AVX-512 builds). Then they also win the
-    /// 3x3 forwards below eight outputs wide (N64 @7 and @4: 2.8-3.5x faster than the per-row 3x3
-    /// kernel) and the stride-2 3x3 forward at 8-15 wide (N64 144 @16: 0.91 against 1.21 ms with
-    /// the strided row kernel; at 16 and 28 wide the row kernel is as fast or faster).
+    /// stride-2 3x3 forward at 8-15 outputs wide (N64 144 @16: 0.91 against 1.21 ms with the
+    /// strided row kernel; at 16 and 28 wide the row kernel is as fast or faster; with 8-wide
+    /// blocks, AVX2 builds, 0.96-1.43 against 1.18 ms). Below eight outputs wide the blocks win in
+    /// both builds (N64 @7, @4, @8/s2: 2-3.5x faster than the per-row 3x3 kernel).
     static let wideBlocks = DepthwiseChannelBlock.ForwardLanes.scalarCount == 16
 
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
@@ -16,7 +17,7 @@ enum DepthwiseDispatch {
             DepthwiseRowKernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
         } else if DepthwiseStridedRowKernel.applies(g) && !(m == 1 && wideBlocks && g.outW < 16) {
             DepthwiseStridedRowKernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
-        } else if Depthwise3x3Kernel.applies(g) && !(m == 1 && wideBlocks) {
+        } else if Depthwise3x3Kernel.applies(g) && m != 1 {
             Depthwise3x3Kernel.forward(x: x, weight: weight, bias: bias, out: out, geometry: g, multiplier: m)
         } else if DepthwiseBlockedKernels.applies(g, multiplier: m) {
             DepthwiseBlockedKernels.forward(x: x, weight: weight, bias: bias, out: out, geometry: g)
