@@ -9,7 +9,7 @@ import CBLAS
 /// a large product is cut into blocks of rows or columns (`ProductBlocks`), one single-threaded
 /// OpenBLAS call per block. OpenBLAS's own threads are switched off (process-wide, the only way
 /// OpenBLAS offers): between calls they spin on the cores Kaizen's workers need, and they cut
-/// small products such as one image of a 1x1 conv at a loss (2-thread 1x1 convs 5-45% faster
+/// small products such as one image of a 1x1 conv at a loss (2-thread 1x1 convs 5-48% faster
 /// without them, BENCHMARKS.md). Not for use inside a parallel loop (it would nest one).
 public enum BLAS {
     /// C = alpha * op(A) * op(B) + beta * C, row-major. op(A) is m x k, op(B) is k x n.

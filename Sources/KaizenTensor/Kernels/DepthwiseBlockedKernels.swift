@@ -277,7 +277,6 @@ enum DepthwiseBlockedKernels {
             let buf = UnsafeMutablePointer<Float>.allocate(capacity: block.paddedCount)
             let go = UnsafeMutablePointer<Float>.allocate(capacity: g.planeOut * 8)
             let acc = UnsafeMutablePointer<Float>.allocate(capacity: g.taps * 8)
-            // Byte offset of each output pixel's window in the padded block.
             let bases = UnsafeMutablePointer<Int>.allocate(capacity: g.planeOut)
             defer { buf.deallocate(); go.deallocate(); acc.deallocate(); bases.deallocate() }
             block.windowOffsets(pixelBytes: 32, bases: bases, taps: nil)
