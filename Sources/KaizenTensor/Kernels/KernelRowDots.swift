@@ -11,14 +11,6 @@ struct KernelRowDots {
     let pixels: Int
     let tapStep: Int
 
-    init(source: UnsafeRawPointer, gradient: UnsafeRawPointer, bases: UnsafeMutablePointer<Int>, pixels: Int, tapStep: Int) {
-        self.source = source
-        self.gradient = gradient
-        self.bases = UnsafePointer(bases)
-        self.pixels = pixels
-        self.tapStep = tapStep
-    }
-
     @inline(__always) private func load(_ base: UnsafeRawPointer, _ offset: Int) -> SIMD8<Float> {
         base.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
     }

@@ -10,15 +10,12 @@ public enum ThreadWarmUp {
         let threads = Parallel.maxThreads
         guard threads > 1 else { return }
         let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-        var sink: Float = 0
         while DispatchTime.now().uptimeNanoseconds < end {
             Parallel.forRanges(threads, costPerItem: Parallel.minimumGrain) { range in
                 var x: Float = Float(range.lowerBound)
                 for i in 0..<200_000 { x = x * 0.999_999 + Float(i & 7) }
                 if x == .infinity { print(x) }  // keeps the loop from being optimised away
             }
-            sink += 1
         }
-        _ = sink
     }
 }
